@@ -1,0 +1,189 @@
+//! Builds the application: database, state, middleware and routes. Used by `main` and the tests.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_cors::Cors;
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, http::header, web};
+use metrics_exporter_prometheus::PrometheusHandle;
+use secrecy::ExposeSecret;
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::config::{Config, Environment};
+use crate::db::{self, DbPool};
+use crate::http::{self, JsonLimit, RouteTable};
+use crate::openapi::ApiDoc;
+use crate::system;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub pool: DbPool,
+    pub metrics: PrometheusHandle,
+    /// The OpenAPI document, serialised once at start.
+    pub openapi_json: web::Bytes,
+}
+
+/// Registers every route. The OpenAPI paths come from the same calls.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(system::healthz)
+        .service(system::readyz)
+        .service(system::metrics)
+        .service(utoipa_actix_web::scope("/api/v1").service(system::openapi_json));
+}
+
+/// The complete OpenAPI document, as served at `/api/v1/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, mut doc) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes)
+        .split_for_parts();
+    crate::openapi::finish(&mut doc);
+    doc
+}
+
+/// The document as committed in `openapi/openapi.json`.
+pub fn openapi_pretty_json() -> String {
+    let mut text = openapi().to_pretty_json().expect("the document serialises");
+    text.push('\n');
+    text
+}
+
+/// Why the application could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Database(#[from] db::SetupError),
+    #[error("cannot listen on {addr}: {cause}")]
+    Bind { addr: String, cause: std::io::Error },
+}
+
+/// A built server, bound to its port, not yet running.
+pub struct Application {
+    port: u16,
+    server: Server,
+    pool: DbPool,
+}
+
+impl Application {
+    /// Creates the database if needed, applies migrations, builds the pool and binds the
+    /// listener (port 0 picks a free one).
+    pub async fn build(config: Config) -> Result<Self, StartError> {
+        let url = config.database_url.expose_secret().to_owned();
+        db::ensure_database(&url).await?;
+        let applied = db::run_migrations(&url).await?;
+        if !applied.is_empty() {
+            tracing::info!(?applied, "applied migrations");
+        }
+        let pool = db::build_pool(&config)?;
+        let listener = TcpListener::bind(config.bind).map_err(|cause| StartError::Bind {
+            addr: config.bind.to_string(),
+            cause,
+        })?;
+        let port = listener
+            .local_addr()
+            .map_err(|cause| StartError::Bind {
+                addr: config.bind.to_string(),
+                cause,
+            })?
+            .port();
+
+        let doc = openapi();
+        let route_table = web::Data::new(RouteTable::from_openapi(&doc));
+        let openapi_json = web::Bytes::from(doc.to_json().expect("the document serialises"));
+        let config = Arc::new(config);
+        let state = web::Data::new(AppState {
+            config: config.clone(),
+            pool: pool.clone(),
+            metrics: crate::telemetry::metrics_handle(),
+            openapi_json,
+        });
+
+        let workers = config.workers;
+        let shutdown = config.shutdown_timeout.as_secs();
+        let client_timeout = config.client_timeout;
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(route_table.clone())
+                .app_data(JsonLimit(config.json_limit))
+                .app_data(http::query_config())
+                .app_data(http::path_config())
+                .wrap(cors(&config))
+                .wrap(from_fn(http::observe))
+                .into_utoipa_app()
+                .configure(routes)
+                .into_app()
+                .service(web::redirect("/docs", "/docs/"))
+                .service(
+                    SwaggerUi::new("/docs/{_:.*}")
+                        .config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")),
+                )
+                .default_service(web::to(http::fallback))
+        })
+        .workers(workers)
+        .shutdown_timeout(shutdown)
+        .client_request_timeout(client_timeout)
+        .listen(listener)
+        .map_err(|cause| StartError::Bind {
+            addr: "listener".into(),
+            cause,
+        })?
+        .run();
+
+        Ok(Self { port, server, pool })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn pool(&self) -> &DbPool {
+        &self.pool
+    }
+
+    /// Runs until the server stops (SIGINT/SIGTERM start a graceful shutdown).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    /// The running server, for tests that spawn it.
+    pub fn into_server(self) -> Server {
+        self.server
+    }
+}
+
+fn cors(config: &Config) -> Cors {
+    let base = Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            header::ACCEPT,
+            http::REQUEST_ID,
+            header::HeaderName::from_static("x-access-code"),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::LINK,
+            header::RETRY_AFTER,
+            http::REQUEST_ID,
+        ])
+        .max_age(600);
+    match (&config.cors_origins, config.environment) {
+        (None, Environment::Development) => base.allow_any_origin(),
+        (None, Environment::Production) => base,
+        (Some(origins), _) => origins
+            .iter()
+            .fold(base, |cors, origin| cors.allowed_origin(origin)),
+    }
+}

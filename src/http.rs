@@ -1,0 +1,334 @@
+//! Cross-cutting HTTP behaviour: request ids, access logs, metrics, security headers, problem
+//! documents for every error (including the ones actix produces itself), 404/405, and the
+//! extractor error handlers.
+
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::error::{PathError, QueryPayloadError};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpRequest, HttpResponse, ResponseError, web};
+use tracing::Instrument;
+
+use crate::error::{AppError, PROBLEM_JSON, REQUEST_CONTEXT, RequestContext};
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// A client-supplied request id is kept when it is short and printable; otherwise a new one is made.
+fn incoming_request_id(req: &ServiceRequest) -> Option<String> {
+    let v = req.headers().get(&REQUEST_ID)?.to_str().ok()?;
+    let ok = !v.is_empty()
+        && v.len() <= 128
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
+    ok.then(|| v.to_owned())
+}
+
+const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+const DOCS_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
+
+/// The outermost middleware. Every request gets an id (echoed in `X-Request-Id` and present on
+/// every log line of the request), one access-log line, metrics, security headers, and, when it
+/// fails, a problem document whatever produced the failure.
+pub async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let start = Instant::now();
+    let request_id = incoming_request_id(&req).unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let method = req.method().clone();
+    let path = req.path().to_owned();
+    let span = tracing::info_span!("request", request_id = %request_id, %method, %path);
+    let ctx = RequestContext {
+        request_id: request_id.clone(),
+        path: path.clone(),
+    };
+
+    let res = REQUEST_CONTEXT
+        .scope(ctx.clone(), next.call(req).instrument(span.clone()))
+        .await;
+    // Handlers and extractors turn their errors into responses; only a failing middleware
+    // returns `Err` here, and actix renders that one itself.
+    let res = res?.map_into_boxed_body();
+    let mut res = REQUEST_CONTEXT.sync_scope(ctx, || ensure_problem(res));
+
+    let status = res.status();
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let headers = res.headers_mut();
+    headers.insert(
+        REQUEST_ID,
+        HeaderValue::from_str(&request_id).expect("checked ascii"),
+    );
+    let csp = if path.starts_with("/docs") {
+        DOCS_CSP
+    } else {
+        API_CSP
+    };
+    for (name, value) in [
+        (header::CONTENT_SECURITY_POLICY, csp),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (
+            HeaderName::from_static("cross-origin-resource-policy"),
+            "same-site",
+        ),
+    ] {
+        if !headers.contains_key(&name) {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
+    }
+
+    let elapsed = start.elapsed();
+    let labels = [
+        ("method", method.to_string()),
+        ("route", route.clone()),
+        ("status", status.as_u16().to_string()),
+    ];
+    metrics::counter!("http_requests_total", &labels).increment(1);
+    metrics::histogram!("http_request_duration_seconds", &labels[..2])
+        .record(elapsed.as_secs_f64());
+    let latency_ms = elapsed.as_secs_f64() * 1000.0;
+    if status.is_server_error() {
+        tracing::warn!(parent: &span, status = status.as_u16(), %route, latency_ms, "request failed");
+    } else {
+        tracing::info!(parent: &span, status = status.as_u16(), %route, latency_ms, "request");
+    }
+    Ok(res)
+}
+
+/// Rewrites an error response that is not yet a problem document (from actix, a middleware or
+/// a bundled service) into one, keeping its status. Its original text is dropped: it may
+/// contain internals.
+fn ensure_problem(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if is_problem {
+        return res;
+    }
+    let err = match status {
+        StatusCode::NOT_FOUND => AppError::NotFound,
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge(0),
+        s if s.is_server_error() => AppError::Internal(format!("unhandled {s} response")),
+        s => AppError::Status(s),
+    };
+    let mut new = err.error_response();
+    // Keep headers that carry meaning (Allow, WWW-Authenticate, Retry-After, CORS, ...).
+    for (name, value) in res.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            new.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    res.into_response(new)
+}
+
+/// The route table, taken from the OpenAPI document, to tell 405 from 404.
+#[derive(Debug, Default)]
+pub struct RouteTable {
+    routes: Vec<(Vec<Segment>, Vec<Method>)>,
+}
+
+#[derive(Debug, PartialEq)]
+enum Segment {
+    Literal(String),
+    Param,
+}
+
+impl RouteTable {
+    pub fn from_openapi(doc: &utoipa::openapi::OpenApi) -> Self {
+        let routes = doc
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let segments = path
+                    .trim_matches('/')
+                    .split('/')
+                    .map(|s| {
+                        if s.starts_with('{') {
+                            Segment::Param
+                        } else {
+                            Segment::Literal(s.to_owned())
+                        }
+                    })
+                    .collect();
+                let mut methods = Vec::new();
+                let ops = [
+                    (&item.get, Method::GET),
+                    (&item.put, Method::PUT),
+                    (&item.post, Method::POST),
+                    (&item.delete, Method::DELETE),
+                    (&item.patch, Method::PATCH),
+                ];
+                for (op, m) in ops {
+                    if op.is_some() {
+                        methods.push(m);
+                    }
+                }
+                if item.get.is_some() {
+                    methods.push(Method::HEAD);
+                }
+                (segments, methods)
+            })
+            .collect();
+        Self { routes }
+    }
+
+    /// The methods the path allows, or `None` when no route has this path.
+    pub fn allowed_methods(&self, path: &str) -> Option<Vec<Method>> {
+        let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let mut found: Option<Vec<Method>> = None;
+        for (segments, methods) in &self.routes {
+            let matches = segments.len() == parts.len()
+                && segments.iter().zip(&parts).all(|(s, p)| match s {
+                    Segment::Param => !p.is_empty(),
+                    Segment::Literal(l) => l == p,
+                });
+            if matches {
+                found
+                    .get_or_insert_with(Vec::new)
+                    .extend(methods.iter().cloned());
+            }
+        }
+        found
+    }
+}
+
+/// The default service: 405 with `Allow` for a known path, 204 for `OPTIONS`, 404 otherwise.
+pub async fn fallback(
+    req: HttpRequest,
+    routes: web::Data<RouteTable>,
+) -> Result<HttpResponse, AppError> {
+    match routes.allowed_methods(req.path()) {
+        Some(mut methods) => {
+            methods.push(Method::OPTIONS);
+            let allow: Vec<String> = methods.iter().map(|m| m.to_string()).collect();
+            if req.method() == Method::OPTIONS {
+                Ok(HttpResponse::NoContent()
+                    .insert_header((header::ALLOW, allow.join(", ")))
+                    .finish())
+            } else {
+                Err(AppError::MethodNotAllowed(allow))
+            }
+        }
+        None => Err(AppError::NotFound),
+    }
+}
+
+/// The largest JSON body accepted, set per app (and per scope where an endpoint needs more).
+#[derive(Debug, Clone, Copy)]
+pub struct JsonLimit(pub usize);
+
+/// A JSON request body. Unlike `web::Json`, a wrong field is reported with its path
+/// (`applicant.type`, `rows[3].title`), and every failure is a problem document: 415 for
+/// another content type, 413 over the limit, 400 for broken JSON, 422 for wrong types,
+/// missing or unknown fields.
+#[derive(Debug)]
+pub struct Json<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + 'static> actix_web::FromRequest for Json<T> {
+    type Error = AppError;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        use futures_util::StreamExt;
+        let limit = req.app_data::<JsonLimit>().map_or(1 << 20, |l| l.0);
+        let content_type_ok = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<mime::Mime>().ok())
+            .is_some_and(|m| {
+                m.type_() == mime::APPLICATION
+                    && (m.subtype() == mime::JSON || m.suffix() == Some(mime::JSON))
+            });
+        let declared_len = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !content_type_ok {
+                return Err(AppError::UnsupportedMediaType(
+                    "send the body as application/json".into(),
+                ));
+            }
+            if declared_len.is_some_and(|n| n > limit) {
+                return Err(AppError::PayloadTooLarge(limit));
+            }
+            let mut body = web::BytesMut::with_capacity(declared_len.unwrap_or(1024).min(limit));
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| match e {
+                    actix_web::error::PayloadError::Overflow => AppError::PayloadTooLarge(limit),
+                    other => AppError::bad_request(format!("the body could not be read: {other}")),
+                })?;
+                if body.len() + chunk.len() > limit {
+                    return Err(AppError::PayloadTooLarge(limit));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            parse_json(&body).map(Json)
+        })
+    }
+}
+
+/// Parses JSON, reporting the path of a bad field.
+pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                let field = if path == "." { "body".to_owned() } else { path };
+                AppError::Validation(vec![crate::error::FieldError::new(
+                    field,
+                    strip_position(&inner.to_string()),
+                )])
+            }
+            serde_json::error::Category::Eof => {
+                AppError::bad_request("malformed JSON: the body ended too early")
+            }
+            _ => AppError::bad_request(format!("malformed JSON: {inner}")),
+        }
+    })?;
+    de.end()
+        .map_err(|e| AppError::bad_request(format!("malformed JSON: {e}")))?;
+    Ok(value)
+}
+
+/// serde's messages end in "at line 1 column 9", which means nothing once the path is given.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_owned(),
+        None => msg.to_owned(),
+    }
+}
+
+/// Query strings: a wrong type or an unknown parameter is a 400 naming it.
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err, _req| {
+        let QueryPayloadError::Deserialize(e) = &err else {
+            return AppError::bad_request("unreadable query string").into();
+        };
+        AppError::Validation(vec![crate::error::FieldError::new("query", e.to_string())]).into()
+    })
+}
+
+/// Path parameters: a malformed id is a 404 (no such resource), never a 500.
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|_err: PathError, _req| AppError::NotFound.into())
+}

@@ -1,0 +1,10 @@
+//! gongkai (公开): the government-information-disclosure backend of a town government.
+
+pub mod app;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod openapi;
+pub mod system;
+pub mod telemetry;

@@ -1,0 +1,137 @@
+//! The OpenAPI document: its frame (info, security scheme, shared responses); the paths come
+//! from the handlers' `#[utoipa::path]` attributes as the routes are registered.
+
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Content, Ref, RefOr, Response, ResponseBuilder};
+use utoipa::{Modify, OpenApi, ToResponse};
+
+use crate::error::PROBLEM_JSON;
+
+/// Declares a shared problem response: its component name is the type's name.
+macro_rules! problem_responses {
+    ($($name:ident => $description:literal),* $(,)?) => {
+        $(
+            #[doc = $description]
+            pub struct $name;
+            impl<'r> ToResponse<'r> for $name {
+                fn response() -> (&'r str, RefOr<Response>) {
+                    (
+                        stringify!($name),
+                        ResponseBuilder::new()
+                            .description($description)
+                            .content(PROBLEM_JSON, Content::new(Some(Ref::from_schema_name("Problem"))))
+                            .into(),
+                    )
+                }
+            }
+        )*
+    };
+}
+
+problem_responses! {
+    BadRequest => "Malformed request: broken JSON, or a bad query parameter.",
+    Unauthorized => "No credentials, or invalid, expired or revoked credentials. Sent with `WWW-Authenticate: Bearer`.",
+    Forbidden => "Authenticated, but this account's role or this token's scopes do not allow the operation.",
+    NotFound => "No such resource, or one the caller may not know exists.",
+    Conflict => "Not allowed in the resource's current state (`allowed_actions` lists what is), or a duplicate.",
+    PreconditionFailed => "`If-Match` does not match the resource's current ETag.",
+    PayloadTooLarge => "The request body is over the limit.",
+    UnsupportedMediaType => "The request body is not `application/json`.",
+    Unprocessable => "The request is well-formed but not valid: `errors` names every bad field.",
+    TooManyRequests => "Rate limit reached: retry after the `Retry-After` seconds.",
+    Unavailable => "The database is unreachable or overloaded: retry after the `Retry-After` seconds.",
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "gongkai API",
+        description = "Government information disclosure (政府信息公开) for a town government: the catalogue \
+of proactively published items and the guide, applications for disclosure with their statutory \
+working-day deadlines, the public feedback register, and yearly statistics and annual reports.\n\n\
+Every error is an RFC 9457 `application/problem+json` document (schema `Problem`). Every response \
+carries `X-Request-Id`. Authenticate with `Authorization: Bearer <token>`: an access token from \
+`POST /api/v1/auth/login`, or an integration token. Each operation's description says which \
+roles may call it (also as `x-permitted-roles`).",
+        license(name = "MIT OR Apache-2.0"),
+    ),
+    modifiers(&SecuritySchemes),
+    components(
+        schemas(crate::error::Problem, crate::error::FieldError),
+        responses(
+            BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
+            PayloadTooLarge, UnsupportedMediaType, Unprocessable, TooManyRequests, Unavailable
+        )
+    ),
+    tags(
+        (name = "system", description = "Health, readiness, metrics and this document."),
+    )
+)]
+pub struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT or integration token")
+                    .description(Some(
+                        "An access token (JWT) from `POST /api/v1/auth/login`, or an integration token.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Calls `f` on every operation of the document.
+pub fn for_each_operation(
+    doc: &mut utoipa::openapi::OpenApi,
+    mut f: impl FnMut(&str, &str, &mut Operation),
+) {
+    for (path, item) in doc.paths.paths.iter_mut() {
+        for (method, op) in [
+            ("get", &mut item.get),
+            ("put", &mut item.put),
+            ("post", &mut item.post),
+            ("delete", &mut item.delete),
+            ("patch", &mut item.patch),
+        ] {
+            if let Some(op) = op.as_mut() {
+                f(path, method, op);
+            }
+        }
+    }
+}
+
+/// Completes the document after the routes are merged in: every operation that takes a body
+/// or reaches the database lists the errors that the service's middleware can answer for it.
+pub fn finish(doc: &mut utoipa::openapi::OpenApi) {
+    for_each_operation(doc, |path, method, op| {
+        let system = matches!(path, "/healthz" | "/metrics");
+        let add = |op: &mut Operation, status: &str, name: &str| {
+            op.responses
+                .responses
+                .entry(status.to_owned())
+                .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
+        };
+        if op.request_body.is_some() {
+            add(op, "400", "BadRequest");
+            add(op, "413", "PayloadTooLarge");
+            add(op, "415", "UnsupportedMediaType");
+            add(op, "422", "Unprocessable");
+        }
+        if op.parameters.as_ref().is_some_and(|p| !p.is_empty()) && method == "get" {
+            add(op, "422", "Unprocessable");
+        }
+        if !system {
+            add(op, "503", "Unavailable");
+        }
+    });
+}

@@ -1,0 +1,7 @@
+//! Black-box API tests: the real app over HTTP, against a real PostgreSQL.
+
+mod docs;
+#[allow(dead_code)] // a shared harness: not every helper is used by every build
+mod helpers;
+mod openapi;
+mod system;
