@@ -1,6 +1,6 @@
 //! Builds the application: database, state, middleware and routes. Used by `main` and the tests.
 
-use std::net::TcpListener;
+use std::net::{IpAddr, TcpListener};
 use std::sync::Arc;
 
 use actix_cors::Cors;
@@ -14,11 +14,15 @@ use utoipa_actix_web::AppExt;
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::auth::password::Hasher;
+use crate::auth::ratelimit::KeyedLimit;
+use crate::auth::tokens::JwtKeys;
 use crate::config::{Config, Environment};
 use crate::db::{self, DbPool};
 use crate::http::{self, JsonLimit, RouteTable};
 use crate::openapi::ApiDoc;
 use crate::system;
+use crate::{audit, auth, tokens, users};
 
 /// What every handler can reach.
 pub struct AppState {
@@ -27,6 +31,10 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// The OpenAPI document, serialised once at start.
     pub openapi_json: web::Bytes,
+    pub jwt: JwtKeys,
+    pub hasher: Hasher,
+    pub login_by_ip: KeyedLimit<IpAddr>,
+    pub login_by_name: KeyedLimit<String>,
 }
 
 /// Registers every route. The OpenAPI paths come from the same calls.
@@ -34,7 +42,24 @@ pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(system::healthz)
         .service(system::readyz)
         .service(system::metrics)
-        .service(utoipa_actix_web::scope("/api/v1").service(system::openapi_json));
+        .service(
+            utoipa_actix_web::scope("/api/v1")
+                .service(system::openapi_json)
+                .service(auth::routes::login)
+                .service(auth::routes::refresh)
+                .service(auth::routes::logout)
+                .service(auth::routes::register)
+                .service(auth::routes::get_me)
+                .service(auth::routes::change_own_password)
+                .service(users::routes::list_users)
+                .service(users::routes::create_user)
+                .service(users::routes::get_user)
+                .service(users::routes::update_user)
+                .service(tokens::routes::list_tokens)
+                .service(tokens::routes::create_token)
+                .service(tokens::routes::revoke_token)
+                .service(audit::routes::list_audit),
+        );
 }
 
 /// The complete OpenAPI document, as served at `/api/v1/openapi.json`.
@@ -103,6 +128,10 @@ impl Application {
             pool: pool.clone(),
             metrics: crate::telemetry::metrics_handle(),
             openapi_json,
+            jwt: JwtKeys::new(&config.jwt_secret, config.access_token_ttl),
+            hasher: Hasher::new(config.hash_concurrency),
+            login_by_ip: KeyedLimit::per_minute(config.login_rate_per_min),
+            login_by_name: KeyedLimit::per_minute(config.login_rate_per_min),
         });
 
         let workers = config.workers;

@@ -23,6 +23,28 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document (the committed `openapi/openapi.json`).
     Openapi,
+    /// Manage accounts from the command line (the first leader is made this way).
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account. The password is read from standard input, never from arguments.
+    Create {
+        #[arg(long)]
+        username: String,
+        /// leader, staff or public.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -43,6 +65,15 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve => serve(config).await,
             Command::Migrate => migrate(config).await,
+            Command::User {
+                command:
+                    UserCommand::Create {
+                        username,
+                        role,
+                        display_name,
+                        password_stdin,
+                    },
+            } => create_user(config, username, role, display_name, password_stdin).await,
             Command::Openapi => unreachable!("handled above"),
         }
     });
@@ -82,5 +113,57 @@ async fn migrate(config: Config) -> Result<(), String> {
     for m in applied {
         println!("applied {m}");
     }
+    Ok(())
+}
+
+async fn create_user(
+    config: Config,
+    username: String,
+    role: String,
+    display_name: Option<String>,
+    password_stdin: bool,
+) -> Result<(), String> {
+    use gongkai::auth::Role;
+    use gongkai::auth::password::Hasher;
+    use gongkai::error::AppError;
+    use gongkai::users::{self, NewUser};
+
+    let role = Role::parse(&role)
+        .ok_or_else(|| format!("unknown role `{role}`: use leader, staff or public"))?;
+    if !password_stdin {
+        return Err("pass --password-stdin and give the password on standard input".into());
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password: {e}"))?;
+    let password = secrecy::SecretString::from(line.trim_end_matches(['\r', '\n']).to_owned());
+    let new = NewUser::parse(username, display_name, role, password).map_err(|e| match e {
+        AppError::Validation(errors) => errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    })?;
+    let url = config.database_url.expose_secret();
+    db::ensure_database(url).await.map_err(|e| e.to_string())?;
+    db::run_migrations(url).await.map_err(|e| e.to_string())?;
+    let pool = db::build_pool(&config).map_err(|e| e.to_string())?;
+    let hash = Hasher::new(1)
+        .hash(&new.password)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut conn = pool
+        .get()
+        .await
+        .map_err(|e| format!("cannot connect to {}: {e}", config.redacted_database_url()))?;
+    let user = users::insert(&mut conn, gongkai::audit::Actor::system(), &new, &hash)
+        .await
+        .map_err(|e| match e {
+            AppError::Conflict { detail, .. } => detail.to_string(),
+            other => other.to_string(),
+        })?;
+    println!("created {} ({}) {}", user.username, user.role, user.id);
     Ok(())
 }

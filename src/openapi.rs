@@ -66,6 +66,10 @@ roles may call it (also as `x-permitted-roles`).",
     ),
     tags(
         (name = "system", description = "Health, readiness, metrics and this document."),
+        (name = "auth", description = "Sign-in, tokens, registration and one's own account."),
+        (name = "users", description = "Accounts of the office and the public (leaders)."),
+        (name = "tokens", description = "Integration tokens for scripts and other systems (leaders)."),
+        (name = "audit", description = "Who did what, when (leaders)."),
     )
 )]
 pub struct ApiDoc;
@@ -132,6 +136,40 @@ pub fn finish(doc: &mut utoipa::openapi::OpenApi) {
         }
         if !system {
             add(op, "503", "Unavailable");
+        }
+        if op.security.is_some() {
+            add(op, "401", "Unauthorized");
+        }
+        let rule = op.operation_id.as_deref().and_then(|id| {
+            crate::auth::policy::RULES
+                .iter()
+                .find(|r| r.operation_id == id)
+        });
+        if let Some(rule) = rule {
+            let roles = crate::auth::policy::permitted(rule);
+            let mut who = format!("\n\n**Who may call it:** {}", roles.join(", "));
+            if let Some(scope) = rule.scope {
+                who.push_str(&format!(
+                    "; integration tokens with scope `{}`",
+                    scope.as_str()
+                ));
+            }
+            if !rule.note.is_empty() {
+                who.push_str(&format!(" ({})", rule.note));
+            }
+            let description = op.description.get_or_insert_with(String::new);
+            description.push_str(&who);
+            let mut ext = utoipa::openapi::extensions::Extensions::default();
+            ext.insert("x-permitted-roles".to_owned(), serde_json::json!(roles));
+            if let Some(scope) = rule.scope {
+                ext.insert(
+                    "x-token-scope".to_owned(),
+                    serde_json::json!(scope.as_str()),
+                );
+            }
+            op.extensions
+                .get_or_insert_with(Default::default)
+                .merge(ext);
         }
     });
 }

@@ -52,6 +52,7 @@ fn docker_files_name_real_paths_and_settings() {
 #[actix_web::test]
 async fn curl_walkthrough_runs() {
     let app = TestApp::spawn().await;
+    let leader = app.seed_user(gongkai::auth::Role::Leader).await;
     let doc = read("docs/curl.md");
     let mut script = String::from("set -euo pipefail\n");
     let mut in_block = false;
@@ -69,6 +70,8 @@ async fn curl_walkthrough_runs() {
         .arg("-c")
         .arg(&script)
         .env("GONGKAI", &app.address)
+        .env("LEADER_USER", &leader.username)
+        .env("LEADER_PASSWORD", &leader.password)
         .output()
         .await
         .expect("bash runs");

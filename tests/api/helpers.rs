@@ -5,8 +5,12 @@ use std::sync::OnceLock;
 
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use gongkai::app::Application;
+use gongkai::audit::Actor;
+use gongkai::auth::Role;
+use gongkai::auth::password::Hasher;
 use gongkai::config::Config;
 use gongkai::db::DbPool;
+use gongkai::users::NewUser;
 use secrecy::SecretString;
 use sha2::{Digest, Sha256};
 
@@ -115,6 +119,30 @@ fn template() -> &'static str {
     })
 }
 
+pub const TEST_PASSWORD: &str = "test-password-long-enough";
+
+fn test_password_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| {
+        run_detached(|| {
+            Box::pin(async {
+                Hasher::new(1)
+                    .hash(&SecretString::from(TEST_PASSWORD.to_owned()))
+                    .await
+                    .unwrap()
+            })
+        })
+    })
+}
+
+/// A seeded account.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub id: uuid::Uuid,
+    pub username: String,
+    pub password: String,
+}
+
 /// A running app with its own database.
 pub struct TestApp {
     pub address: String,
@@ -151,6 +179,8 @@ impl TestApp {
         config.workers = 1;
         config.db_pool_size = 4;
         config.shutdown_timeout = std::time::Duration::from_secs(1);
+        // Tests sign in often from one address; the throttling test sets its own limit.
+        config.login_rate_per_min = 10_000;
         adjust(&mut config);
 
         let app = Application::build(config).await.expect("the app starts");
@@ -189,6 +219,70 @@ impl TestApp {
             .send()
             .await
             .expect("request")
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&serde_json::Value>,
+    ) -> reqwest::Response {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        req.send().await.expect("request")
+    }
+
+    /// Creates an account directly in the database (all seeded accounts share one password,
+    /// hashed once per test process).
+    pub async fn seed_user(&self, role: Role) -> TestUser {
+        let username = format!(
+            "{}-{}",
+            role.as_str(),
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        );
+        let new = NewUser::parse(
+            username.clone(),
+            None,
+            role,
+            SecretString::from(TEST_PASSWORD.to_owned()),
+        )
+        .expect("valid seed user");
+        let mut conn = self.pool.get().await.unwrap();
+        let user = gongkai::users::insert(&mut conn, Actor::system(), &new, test_password_hash())
+            .await
+            .expect("seed user");
+        TestUser {
+            id: user.id,
+            username,
+            password: TEST_PASSWORD.to_owned(),
+        }
+    }
+
+    /// Signs in and returns the token pair.
+    pub async fn login(&self, user: &TestUser) -> serde_json::Value {
+        let res = self
+            .post_json(
+                "/api/v1/auth/login",
+                &serde_json::json!({"username": user.username, "password": user.password}),
+            )
+            .await;
+        assert_eq!(res.status(), 200, "login of {}", user.username);
+        res.json().await.unwrap()
+    }
+
+    /// A new account of `role`, signed in: its access token.
+    pub async fn token_for(&self, role: Role) -> String {
+        let user = self.seed_user(role).await;
+        self.login(&user).await["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 
     /// Drops the test's database now (for tests of a missing database).

@@ -1,7 +1,11 @@
 //! Black-box API tests: the real app over HTTP, against a real PostgreSQL.
 
+mod auth;
+mod cli;
 mod docs;
+mod errors;
 #[allow(dead_code)] // a shared harness: not every helper is used by every build
 mod helpers;
 mod openapi;
+mod permissions;
 mod system;

@@ -1,0 +1,96 @@
+//! The audit log: who did what, when. Entries are written in the same transaction as the
+//! change; the table refuses updates and deletes (see the accounts migration).
+
+pub mod routes;
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::auth::{Caller, Role};
+use crate::db::schema::audit_log;
+use crate::error::REQUEST_CONTEXT;
+
+/// The one who acted.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor {
+    pub kind: &'static str,
+    pub id: Option<Uuid>,
+    pub role: Option<Role>,
+}
+
+impl Actor {
+    pub fn user(id: Uuid, role: Role) -> Self {
+        Self {
+            kind: "user",
+            id: Some(id),
+            role: Some(role),
+        }
+    }
+
+    pub fn system() -> Self {
+        Self {
+            kind: "system",
+            id: None,
+            role: None,
+        }
+    }
+}
+
+impl From<&Caller> for Actor {
+    fn from(c: &Caller) -> Self {
+        match c {
+            Caller::Anonymous => Self {
+                kind: "anonymous",
+                id: None,
+                role: None,
+            },
+            Caller::User(u) => Self::user(u.id, u.role),
+            Caller::Token(t) => Self {
+                kind: "token",
+                id: Some(t.id),
+                role: None,
+            },
+        }
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = audit_log)]
+struct NewEntry<'a> {
+    actor_kind: &'a str,
+    actor_id: Option<Uuid>,
+    actor_role: Option<&'a str>,
+    action: &'a str,
+    entity_type: &'a str,
+    entity_id: Option<String>,
+    request_id: Option<String>,
+    summary: serde_json::Value,
+}
+
+/// Records one action. Call it inside the transaction that makes the change.
+pub async fn record(
+    conn: &mut AsyncPgConnection,
+    actor: impl Into<Actor>,
+    action: &str,
+    entity_type: &str,
+    entity_id: Option<String>,
+    summary: serde_json::Value,
+) -> Result<(), diesel::result::Error> {
+    let actor = actor.into();
+    let request_id = REQUEST_CONTEXT.try_with(|c| c.request_id.clone()).ok();
+    diesel::insert_into(audit_log::table)
+        .values(NewEntry {
+            actor_kind: actor.kind,
+            actor_id: actor.id,
+            actor_role: actor.role.map(Role::as_str),
+            action,
+            entity_type,
+            entity_id,
+            request_id,
+            summary,
+        })
+        .execute(conn)
+        .await?;
+    Ok(())
+}
