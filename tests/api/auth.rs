@@ -38,31 +38,32 @@ async fn usernames_are_case_insensitive_at_login() {
 async fn wrong_password_and_unknown_user_get_the_same_answer() {
     let app = TestApp::spawn().await;
     let user = app.seed_user(Role::Staff).await;
-    let t0 = std::time::Instant::now();
-    let wrong = app
-        .post_json(
-            "/api/v1/auth/login",
-            &json!({"username": user.username, "password": "wrong-password-123"}),
-        )
-        .await;
-    let t_wrong = t0.elapsed();
+    let wrong_body = json!({"username": user.username, "password": "wrong-password-123"});
+    let unknown_body = json!({"username": "no-such-user", "password": "wrong-password-123"});
+    let wrong = app.post_json("/api/v1/auth/login", &wrong_body).await;
     assert_eq!(
         wrong.headers()["www-authenticate"],
         "Bearer realm=\"gongkai\""
     );
     let wrong = assert_problem(wrong, 401).await;
-    let t1 = std::time::Instant::now();
-    let unknown = app
-        .post_json(
-            "/api/v1/auth/login",
-            &json!({"username": "no-such-user", "password": "wrong-password-123"}),
-        )
-        .await;
-    let t_unknown = t1.elapsed();
-    let unknown = assert_problem(unknown, 401).await;
+    let unknown = assert_problem(
+        app.post_json("/api/v1/auth/login", &unknown_body).await,
+        401,
+    )
+    .await;
     assert_eq!(wrong["detail"], unknown["detail"]);
-    // Both verify an argon2 hash: neither answers in a fraction of the other's time.
-    let (a, b) = (t_wrong.as_secs_f64(), t_unknown.as_secs_f64());
+    // Both verify an argon2 hash: neither answers in a fraction of the other's time. The
+    // fastest of five tries each is compared, so that other tests running meanwhile do not
+    // decide the outcome.
+    let mut fastest = [f64::MAX; 2];
+    for _ in 0..5 {
+        for (i, body) in [&wrong_body, &unknown_body].into_iter().enumerate() {
+            let t = std::time::Instant::now();
+            app.post_json("/api/v1/auth/login", body).await;
+            fastest[i] = fastest[i].min(t.elapsed().as_secs_f64());
+        }
+    }
+    let [a, b] = fastest;
     assert!(a / b < 4.0 && b / a < 4.0, "wrong {a:.3}s, unknown {b:.3}s");
 }
 
