@@ -22,7 +22,7 @@ use crate::db::{self, DbPool};
 use crate::http::{self, JsonLimit, RouteTable};
 use crate::openapi::ApiDoc;
 use crate::system;
-use crate::{audit, auth, tokens, users};
+use crate::{audit, auth, calendar, tokens, users};
 
 /// What every handler can reach.
 pub struct AppState {
@@ -45,20 +45,12 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(
             utoipa_actix_web::scope("/api/v1")
                 .service(system::openapi_json)
-                .service(auth::routes::login)
-                .service(auth::routes::refresh)
-                .service(auth::routes::logout)
-                .service(auth::routes::register)
-                .service(auth::routes::get_me)
-                .service(auth::routes::change_own_password)
-                .service(users::routes::list_users)
-                .service(users::routes::create_user)
-                .service(users::routes::get_user)
-                .service(users::routes::update_user)
-                .service(tokens::routes::list_tokens)
-                .service(tokens::routes::create_token)
-                .service(tokens::routes::revoke_token)
-                .service(audit::routes::list_audit),
+                // One line per feature; each feature's `routes::configure` lists its handlers.
+                .configure(auth::routes::configure)
+                .configure(users::routes::configure)
+                .configure(tokens::routes::configure)
+                .configure(audit::routes::configure)
+                .configure(calendar::routes::configure),
         );
 }
 

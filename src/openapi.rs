@@ -70,6 +70,7 @@ roles may call it (also as `x-permitted-roles`).",
         (name = "users", description = "Accounts of the office and the public (leaders)."),
         (name = "tokens", description = "Integration tokens for scripts and other systems (leaders)."),
         (name = "audit", description = "Who did what, when (leaders)."),
+        (name = "calendar", description = "The working-day calendar that statutory deadlines are counted in."),
     )
 )]
 pub struct ApiDoc;

@@ -14,6 +14,11 @@ use crate::db::schema::audit_log;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::pagination::{Page, Paging};
 
+/// Registers this feature's routes (under `/api/v1`).
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list_audit);
+}
+
 /// One recorded action.
 #[derive(Debug, Serialize, ToSchema, Queryable, Selectable)]
 #[diesel(table_name = audit_log)]

@@ -92,7 +92,6 @@ pub struct Rule {
 }
 
 const LEADER: &[Role] = &[Role::Leader];
-#[allow(dead_code)] // the office's own operations come with the feature issues
 const OFFICE: &[Role] = &[Role::Leader, Role::Staff];
 const USERS: &[Role] = &[Role::Leader, Role::Staff, Role::Public];
 
@@ -128,6 +127,13 @@ policy! {
     CreateToken, "create_token", Who::Roles(LEADER), None, "";
     RevokeToken, "revoke_token", Who::Roles(LEADER), None, "";
     ListAudit, "list_audit", Who::Roles(LEADER), None, "";
+    // calendar
+    GetCalendar, "get_calendar", Who::Anyone, None, "";
+    PutCalendar, "put_calendar", Who::Roles(OFFICE), None, "recomputes open deadlines";
+    // items (issue 4)
+    // applications (issue 5)
+    // feedback (issue 6)
+    // statistics and reports (issue 7)
 }
 
 impl Action {

@@ -17,6 +17,16 @@ use crate::error::{AppError, AppResult};
 use crate::http::Json;
 use crate::users::{self as accounts, User};
 
+/// Registers this feature's routes (under `/api/v1`).
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(login)
+        .service(refresh)
+        .service(logout)
+        .service(register)
+        .service(get_me)
+        .service(change_own_password);
+}
+
 /// Credentials.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

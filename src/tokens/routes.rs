@@ -17,6 +17,13 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::http::Json;
 use crate::pagination::{Page, Paging};
 
+/// Registers this feature's routes (under `/api/v1`).
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list_tokens)
+        .service(create_token)
+        .service(revoke_token);
+}
+
 /// An integration token, without its secret.
 #[derive(Debug, Serialize, ToSchema, Queryable, Selectable)]
 #[diesel(table_name = api_tokens)]

@@ -17,6 +17,14 @@ use crate::error::{AppError, AppResult};
 use crate::http::Json;
 use crate::pagination::{Page, Paging};
 
+/// Registers this feature's routes (under `/api/v1`).
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list_users)
+        .service(create_user)
+        .service(get_user)
+        .service(update_user);
+}
+
 /// Filters of the account list.
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -1,6 +1,7 @@
 //! Black-box API tests: the real app over HTTP, against a real PostgreSQL.
 
 mod auth;
+mod calendar;
 mod cli;
 mod docs;
 mod errors;

@@ -142,6 +142,15 @@ fn spec(op: &str, ctx: &mut Ctx, n: usize) -> (Expect, Call) {
             ),
         ),
         "list_audit" => (Leader, call(Method::GET, "/api/v1/audit", None)),
+        "get_calendar" => (Anyone, call(Method::GET, "/api/v1/calendar/2025", None)),
+        "put_calendar" => (
+            Office,
+            call(
+                Method::PUT,
+                "/api/v1/calendar/2025",
+                Some(json!({"year": 2025, "holidays": ["2025-10-01"], "workdays": ["2025-09-28"]})),
+            ),
+        ),
         other => {
             panic!("no permission spec for operation {other}: add one to tests/api/permissions.rs")
         }
