@@ -1,5 +1,6 @@
 //! The database: connection pool, embedded migrations, and the schema.
 
+pub mod counters;
 pub mod schema;
 
 use std::time::Duration;

@@ -71,6 +71,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    yearly_counters (name, year) {
+        name -> Text,
+        year -> Int4,
+        last -> Int4,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(api_tokens -> users (created_by));
@@ -82,4 +90,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     audit_log,
     calendar_days,
+    yearly_counters,
 );

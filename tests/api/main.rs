@@ -3,6 +3,7 @@
 mod auth;
 mod calendar;
 mod cli;
+mod counters;
 mod docs;
 mod errors;
 #[allow(dead_code)] // a shared harness: not every helper is used by every build

@@ -1,0 +1,1 @@
+DROP TABLE yearly_counters;
