@@ -141,6 +141,10 @@ pub fn finish(doc: &mut utoipa::openapi::OpenApi) {
         if op.security.is_some() {
             add(op, "401", "Unauthorized");
         }
+        // A malformed path parameter (not a UUID, a number out of range) is a 404.
+        if path.contains('{') {
+            add(op, "404", "NotFound");
+        }
         let rule = op.operation_id.as_deref().and_then(|id| {
             crate::auth::policy::RULES
                 .iter()

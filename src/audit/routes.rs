@@ -57,7 +57,11 @@ pub struct AuditQuery {
     pub from: Option<DateTime<Utc>>,
     /// Before this time (exclusive), RFC 3339.
     pub to: Option<DateTime<Utc>>,
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 100000)]
     pub page: Option<i64>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
 }
 

@@ -64,11 +64,13 @@ pub struct RefreshRequest {
 #[schema(example = json!({"username": "li.ming", "password": "correct horse battery", "display_name": "李明"}))]
 pub struct RegisterRequest {
     /// 3 to 64 letters, digits, `.`, `_`, `-` or `@`; unique regardless of case.
+    #[schema(min_length = 3, max_length = 64, pattern = r"^[\p{L}\p{N}._@-]+$")]
     pub username: String,
-    /// At least 10 characters, not among the most common passwords.
-    #[schema(value_type = String, format = Password)]
+    /// At least 10 characters, not among the most common passwords, without the username.
+    #[schema(value_type = String, format = Password, min_length = 10, max_length = 256)]
     pub password: SecretString,
     /// The name shown to the office; defaults to the username.
+    #[schema(min_length = 1, max_length = 100)]
     pub display_name: Option<String>,
 }
 
@@ -78,7 +80,8 @@ pub struct RegisterRequest {
 pub struct ChangePasswordRequest {
     #[schema(value_type = String, format = Password)]
     pub current_password: SecretString,
-    #[schema(value_type = String, format = Password)]
+    /// At least 10 characters, not among the most common passwords, without the username.
+    #[schema(value_type = String, format = Password, min_length = 10, max_length = 256)]
     pub new_password: SecretString,
 }
 

@@ -33,6 +33,8 @@ pub const YEARS: std::ops::RangeInclusive<i32> = 1990..=2100;
     "workdays": ["2025-01-26", "2025-02-08", "2025-04-27", "2025-09-28", "2025-10-11"]
 }))]
 pub struct Calendar {
+    /// The year in the path.
+    #[schema(minimum = 1990, maximum = 2100)]
     pub year: i32,
     /// Public holidays that fall on weekdays (Monday to Friday).
     pub holidays: Vec<NaiveDate>,
@@ -43,8 +45,9 @@ pub struct Calendar {
 /// The calendar after a change.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CalendarUpdated {
-    #[serde(flatten)]
-    pub calendar: Calendar,
+    pub year: i32,
+    pub holidays: Vec<NaiveDate>,
+    pub workdays: Vec<NaiveDate>,
     /// Open deadlines that were recomputed because of the change.
     pub recomputed_deadlines: u64,
 }
@@ -63,7 +66,7 @@ fn check_year(year: i32) -> AppResult<()> {
 /// A year's working-day calendar. A year never set has no exceptions: every weekday works.
 #[utoipa::path(
     tag = "calendar",
-    params(("year" = i32, Path, description = "Calendar year, 1990 to 2100", example = 2025)),
+    params(("year" = i32, Path, description = "Calendar year, 1990 to 2100", example = 2025, minimum = 1990, maximum = 2100)),
     responses(
         (status = 200, description = "The year's holidays and made-up working days.", body = Calendar),
         (status = 404, response = crate::openapi::NotFound),
@@ -156,7 +159,7 @@ pub fn validate(year: i32, cal: &Calendar) -> Result<(), Vec<FieldError>> {
 #[utoipa::path(
     tag = "calendar",
     security(("bearer" = [])),
-    params(("year" = i32, Path, description = "Calendar year, 1990 to 2100", example = 2025)),
+    params(("year" = i32, Path, description = "Calendar year, 1990 to 2100", example = 2025, minimum = 1990, maximum = 2100)),
     request_body = Calendar,
     responses(
         (status = 200, description = "The new calendar.", body = CalendarUpdated),
@@ -220,7 +223,9 @@ pub async fn put_calendar(
         })
         .await?;
     Ok(web::Json(CalendarUpdated {
-        calendar,
+        year: calendar.year,
+        holidays: calendar.holidays,
+        workdays: calendar.workdays,
         recomputed_deadlines: recomputed,
     }))
 }

@@ -48,8 +48,10 @@ pub struct ApiToken {
 #[schema(example = json!({"name": "district statistics pull", "scopes": ["stats:read"], "expires_at": "2027-12-31T16:00:00Z"}))]
 pub struct CreateTokenRequest {
     /// What the token is for.
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// At least one scope.
+    #[schema(min_items = 1)]
     pub scopes: Vec<Scope>,
     /// Optional expiry, in the future.
     pub expires_at: Option<DateTime<Utc>>,
@@ -72,7 +74,11 @@ pub struct CreatedToken {
 pub struct TokenQuery {
     /// Include revoked tokens (default `false`).
     pub include_revoked: Option<bool>,
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 100000)]
     pub page: Option<i64>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
 }
 

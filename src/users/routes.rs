@@ -37,8 +37,10 @@ pub struct UserQuery {
     /// Part of the username or display name.
     pub q: Option<String>,
     /// Page number, from 1.
+    #[param(minimum = 1, maximum = 100000)]
     pub page: Option<i64>,
     /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
 }
 
@@ -47,11 +49,15 @@ pub struct UserQuery {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"username": "wang.li", "display_name": "王丽", "role": "staff", "password": "correct horse battery"}))]
 pub struct CreateUserRequest {
+    /// 3 to 64 letters, digits, `.`, `_`, `-` or `@`; unique regardless of case.
+    #[schema(min_length = 3, max_length = 64, pattern = r"^[\p{L}\p{N}._@-]+$")]
     pub username: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub display_name: Option<String>,
     pub role: Role,
-    /// The first password; the user should change it.
-    #[schema(value_type = String, format = Password)]
+    /// The first password; the user should change it. At least 10 characters, not among
+    /// the most common passwords, without the username.
+    #[schema(value_type = String, format = Password, min_length = 10, max_length = 256)]
     pub password: SecretString,
 }
 
@@ -60,12 +66,13 @@ pub struct CreateUserRequest {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"disabled": true}))]
 pub struct UpdateUserRequest {
+    #[schema(min_length = 1, max_length = 100)]
     pub display_name: Option<String>,
     pub role: Option<Role>,
     /// Disabling signs the user out everywhere, at once.
     pub disabled: Option<bool>,
-    /// A password reset; signs the user out everywhere.
-    #[schema(value_type = Option<String>, format = Password)]
+    /// A password reset; signs the user out everywhere. Same rules as a new password.
+    #[schema(value_type = Option<String>, format = Password, min_length = 10, max_length = 256)]
     pub password: Option<SecretString>,
 }
 
