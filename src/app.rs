@@ -19,7 +19,7 @@ use crate::auth::ratelimit::KeyedLimit;
 use crate::auth::tokens::JwtKeys;
 use crate::config::{Config, Environment};
 use crate::db::{self, DbPool};
-use crate::http::{self, JsonLimit, RouteTable};
+use crate::http::{self, BodyTimeout, JsonLimit, RouteTable};
 use crate::openapi::ApiDoc;
 use crate::system;
 use crate::{audit, auth, calendar, tokens, users};
@@ -86,6 +86,43 @@ pub struct Application {
     port: u16,
     server: Server,
     pool: DbPool,
+    in_flight: web::Data<InFlight>,
+    grace: std::time::Duration,
+}
+
+/// Requests being served now, counted by the `observe` middleware, so that shutdown can wait
+/// for them.
+#[derive(Debug, Default)]
+pub struct InFlight(std::sync::atomic::AtomicUsize);
+
+impl InFlight {
+    pub fn count(&self) -> usize {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Counts a request until the guard is dropped.
+    pub fn enter(self: &std::sync::Arc<Self>) -> InFlightGuard {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        InFlightGuard(self.clone())
+    }
+}
+
+pub struct InFlightGuard(std::sync::Arc<InFlight>);
+
+impl Drop for InFlightGuard {
+    fn drop(&mut self) {
+        self.0.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+    let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler");
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
 }
 
 impl Application {
@@ -126,14 +163,19 @@ impl Application {
             login_by_name: KeyedLimit::per_minute(config.login_rate_per_min),
         });
 
+        let in_flight = web::Data::new(InFlight::default());
+        let in_flight_for_app = in_flight.clone();
         let workers = config.workers;
         let shutdown = config.shutdown_timeout.as_secs();
+        let grace = config.shutdown_timeout;
         let client_timeout = config.client_timeout;
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .app_data(route_table.clone())
+                .app_data(in_flight_for_app.clone())
                 .app_data(JsonLimit(config.json_limit))
+                .app_data(BodyTimeout(config.body_timeout))
                 .app_data(http::query_config())
                 .app_data(http::path_config())
                 .wrap(cors(&config))
@@ -149,6 +191,8 @@ impl Application {
                 .default_service(web::to(http::fallback))
         })
         .workers(workers)
+        // Signals are handled in `run_until_stopped`, which lets in-flight requests finish.
+        .disable_signals()
         .shutdown_timeout(shutdown)
         .client_request_timeout(client_timeout)
         .listen(listener)
@@ -158,7 +202,13 @@ impl Application {
         })?
         .run();
 
-        Ok(Self { port, server, pool })
+        Ok(Self {
+            port,
+            server,
+            pool,
+            in_flight,
+            grace,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -169,8 +219,28 @@ impl Application {
         &self.pool
     }
 
-    /// Runs until the server stops (SIGINT/SIGTERM start a graceful shutdown).
+    /// Runs until SIGTERM or SIGINT, then shuts down gracefully: stops accepting connections,
+    /// lets the requests in flight finish (up to `GONGKAI_SHUTDOWN_TIMEOUT_S`), and returns.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let in_flight = self.in_flight.clone();
+        let grace = self.grace;
+        actix_web::rt::spawn(async move {
+            shutdown_signal().await;
+            tracing::info!(
+                in_flight = in_flight.count(),
+                "shutting down: finishing requests in flight"
+            );
+            handle.pause().await;
+            let deadline = std::time::Instant::now() + grace;
+            while in_flight.count() > 0 && std::time::Instant::now() < deadline {
+                actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            if in_flight.count() > 0 {
+                tracing::warn!(in_flight = in_flight.count(), "grace period over; closing");
+            }
+            handle.stop(false).await;
+        });
         self.server.await
     }
 

@@ -102,6 +102,11 @@ pub const SETTINGS: &[Setting] = &[
         description: "Time a client has to send the request head; slower clients are cut off (408).",
     },
     Setting {
+        name: "GONGKAI_BODY_TIMEOUT_MS",
+        default: "15000",
+        description: "Time a client has to send a request body; slower clients are cut off (408).",
+    },
+    Setting {
         name: "GONGKAI_SHUTDOWN_TIMEOUT_S",
         default: "30",
         description: "Grace period for in-flight requests after SIGTERM.",
@@ -158,6 +163,7 @@ pub struct Config {
     pub db_statement_timeout: Duration,
     pub json_limit: usize,
     pub client_timeout: Duration,
+    pub body_timeout: Duration,
     pub shutdown_timeout: Duration,
     /// `None` means any origin (development default).
     pub cors_origins: Option<Vec<String>>,
@@ -326,6 +332,7 @@ impl Config {
                 parse("GONGKAI_JSON_LIMIT", get("GONGKAI_JSON_LIMIT"), 1 << 20)?,
             )?,
             client_timeout: ms("GONGKAI_CLIENT_TIMEOUT_MS", 5000)?,
+            body_timeout: ms("GONGKAI_BODY_TIMEOUT_MS", 15000)?,
             shutdown_timeout: secs("GONGKAI_SHUTDOWN_TIMEOUT_S", 30)?,
             cors_origins,
             access_token_ttl: secs("GONGKAI_ACCESS_TOKEN_TTL_S", 900)?,

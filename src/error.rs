@@ -103,6 +103,8 @@ pub enum AppError {
     UnsupportedMediaType(Cow<'static, str>),
     #[error("not acceptable")]
     NotAcceptable(Cow<'static, str>),
+    #[error("request timeout")]
+    RequestTimeout,
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
     /// The database cannot serve the request now. The text is for the log only.
@@ -151,6 +153,7 @@ impl AppError {
                 "The request body has an unsupported content type",
             ),
             Self::NotAcceptable(_) => ("not-acceptable", "No acceptable representation"),
+            Self::RequestTimeout => ("request-timeout", "The request was not received in time"),
             Self::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
             Self::Unavailable(_) => ("service-unavailable", "The service is unavailable"),
             Self::Internal(_) => ("internal-error", "Internal server error"),
@@ -188,6 +191,7 @@ impl AppError {
             Self::TooManyRequests { retry_after_secs } => {
                 Some(format!("retry after {retry_after_secs} s"))
             }
+            Self::RequestTimeout => Some("the body arrived too slowly".into()),
             // Never show internals to the client; the log has them, under the request id.
             Self::Internal(_) => Some("the error was logged; quote the request id".into()),
             Self::Status(s) => Some(s.canonical_reason().unwrap_or("error").to_owned()),
@@ -234,6 +238,7 @@ impl ResponseError for AppError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -10,4 +10,5 @@ mod errors;
 mod helpers;
 mod openapi;
 mod permissions;
+mod robustness;
 mod system;
