@@ -254,63 +254,6 @@ pub struct BodyTimeout(pub std::time::Duration);
 #[derive(Debug)]
 pub struct Json<T>(pub T);
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[derive(Debug, serde::Deserialize)]
-    #[allow(dead_code)]
-    struct Body {
-        name: String,
-        tags: Vec<String>,
-    }
-
-    #[test]
-    fn nul_characters_are_refused_with_their_path() {
-        let err = parse_json::<Body>(br#"{"name": "a", "tags": ["x", "b\u0000c"]}"#).unwrap_err();
-        let AppError::Validation(e) = err else {
-            panic!("{err:?}")
-        };
-        assert_eq!(e[0].field, "tags[1]");
-        // An escaped backslash followed by u0000 is not a NUL.
-        assert!(parse_json::<Body>(br#"{"name": "\\u0000", "tags": []}"#).is_ok());
-    }
-
-    #[test]
-    fn lone_surrogates_deep_nesting_and_trailing_text_are_bad_requests() {
-        assert!(matches!(
-            parse_json::<Body>(br#"{"name": "\ud800", "tags": []}"#),
-            Err(AppError::BadRequest(_))
-        ));
-        // Deep nesting never overflows the stack: typed bodies stop at the first wrong type,
-        // untyped ones at serde_json's recursion limit.
-        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-        assert!(matches!(
-            parse_json::<Body>(deep.as_bytes()),
-            Err(AppError::Validation(_))
-        ));
-        assert!(matches!(
-            parse_json::<serde_json::Value>(deep.as_bytes()),
-            Err(AppError::BadRequest(_))
-        ));
-        let deep_nul = format!("{}\"\\u0000\"{}", "[".repeat(100_000), "]".repeat(100_000));
-        assert!(parse_json::<Body>(deep_nul.as_bytes()).is_err());
-        assert!(matches!(
-            parse_json::<Body>(br#"{"name": "a", "tags": []} x"#),
-            Err(AppError::BadRequest(_))
-        ));
-    }
-
-    #[test]
-    fn wrong_types_name_the_field() {
-        let err = parse_json::<Body>(br#"{"name": "a", "tags": [1]}"#).unwrap_err();
-        let AppError::Validation(e) = err else {
-            panic!()
-        };
-        assert_eq!(e[0].field, "tags[0]");
-    }
-}
-
 impl<T: serde::de::DeserializeOwned + 'static> actix_web::FromRequest for Json<T> {
     type Error = AppError;
     type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, AppError>>;
@@ -469,4 +412,61 @@ pub fn query_config() -> web::QueryConfig {
 /// Path parameters: a malformed id is a 404 (no such resource), never a 500.
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|_err: PathError, _req| AppError::NotFound.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Body {
+        name: String,
+        tags: Vec<String>,
+    }
+
+    #[test]
+    fn nul_characters_are_refused_with_their_path() {
+        let err = parse_json::<Body>(br#"{"name": "a", "tags": ["x", "b\u0000c"]}"#).unwrap_err();
+        let AppError::Validation(e) = err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(e[0].field, "tags[1]");
+        // An escaped backslash followed by u0000 is not a NUL.
+        assert!(parse_json::<Body>(br#"{"name": "\\u0000", "tags": []}"#).is_ok());
+    }
+
+    #[test]
+    fn lone_surrogates_deep_nesting_and_trailing_text_are_bad_requests() {
+        assert!(matches!(
+            parse_json::<Body>(br#"{"name": "\ud800", "tags": []}"#),
+            Err(AppError::BadRequest(_))
+        ));
+        // Deep nesting never overflows the stack: typed bodies stop at the first wrong type,
+        // untyped ones at serde_json's recursion limit.
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(matches!(
+            parse_json::<Body>(deep.as_bytes()),
+            Err(AppError::Validation(_))
+        ));
+        assert!(matches!(
+            parse_json::<serde_json::Value>(deep.as_bytes()),
+            Err(AppError::BadRequest(_))
+        ));
+        let deep_nul = format!("{}\"\\u0000\"{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(parse_json::<Body>(deep_nul.as_bytes()).is_err());
+        assert!(matches!(
+            parse_json::<Body>(br#"{"name": "a", "tags": []} x"#),
+            Err(AppError::BadRequest(_))
+        ));
+    }
+
+    #[test]
+    fn wrong_types_name_the_field() {
+        let err = parse_json::<Body>(br#"{"name": "a", "tags": [1]}"#).unwrap_err();
+        let AppError::Validation(e) = err else {
+            panic!()
+        };
+        assert_eq!(e[0].field, "tags[0]");
+    }
 }
