@@ -138,7 +138,10 @@ impl Status {
 
     /// Not yet answered: the reply deadline runs.
     pub fn is_open(self) -> bool {
-        matches!(self, Status::Registered | Status::Assigned | Status::InProgress)
+        matches!(
+            self,
+            Status::Registered | Status::Assigned | Status::InProgress
+        )
     }
 
     pub fn is_answered(self) -> bool {
@@ -554,9 +557,11 @@ pub async fn create(
     let code_hash = access_code.as_deref().map(access_code_hash);
     let row = conn
         .transaction(async |conn| {
-            diesel::sql_query(format!("SELECT pg_advisory_xact_lock_shared({CALENDAR_LOCK})"))
-                .execute(conn)
-                .await?;
+            diesel::sql_query(format!(
+                "SELECT pg_advisory_xact_lock_shared({CALENDAR_LOCK})"
+            ))
+            .execute(conn)
+            .await?;
             let cal = WorkCalendar::load_around(conn, new.received_on).await?;
             let due = cal.add_working_days(new.received_on, reply_days);
             let year = new.received_on.year();
@@ -787,7 +792,15 @@ pub async fn close(conn: &mut AsyncPgConnection, caller: &Caller, id: Uuid) -> A
 }
 
 pub async fn reopen(conn: &mut AsyncPgConnection, caller: &Caller, id: Uuid) -> AppResult<Row> {
-    step(conn, caller, id, Step::Reopen, Utc::now().date_naive(), None).await
+    step(
+        conn,
+        caller,
+        id,
+        Step::Reopen,
+        Utc::now().date_naive(),
+        None,
+    )
+    .await
 }
 
 /// Adds an internal note (any state).

@@ -197,7 +197,8 @@ pub async fn create_feedback(
     caller: Caller,
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: Json<CreateFeedbackRequest>,
+    // Read as a result so that malformed submissions count against the limit too.
+    body: Result<Json<CreateFeedbackRequest>, AppError>,
 ) -> AppResult<HttpResponse> {
     caller.require(Action::CreateFeedback)?;
     let office = caller.is_office();
@@ -205,7 +206,7 @@ pub async fn create_feedback(
         state.feedback_by_ip.check(&client_ip(&req))?;
     }
     let today = today(state.config.timezone);
-    let new = body.0.validate(office, today)?;
+    let new = body?.0.validate(office, today)?;
     let mut conn = state.pool.get().await?;
     let created = super::create(&mut conn, &caller, new, state.config.feedback_reply_days).await?;
     let viewer = if office {
@@ -329,10 +330,7 @@ pub async fn list_feedback(
     let mut conn = state.pool.get().await?;
     let total: i64 = filtered().count().get_result(&mut conn).await?;
     let rows: Vec<Row> = filtered()
-        .order((
-            feedback::received_on.desc(),
-            feedback::register_no.desc(),
-        ))
+        .order((feedback::received_on.desc(), feedback::register_no.desc()))
         .offset(paging.offset())
         .limit(paging.limit())
         .select(Row::as_select())
@@ -577,14 +575,7 @@ pub async fn reply_feedback(
     caller.require(Action::ReplyFeedback)?;
     let text = text::clean("text", &body.0.text, 10_000, true).map_err(single)?;
     let mut conn = state.pool.get().await?;
-    let row = super::reply(
-        &mut conn,
-        &caller,
-        *id,
-        &text,
-        today(state.config.timezone),
-    )
-    .await?;
+    let row = super::reply(&mut conn, &caller, *id, &text, today(state.config.timezone)).await?;
     Ok(office_view(row, &state))
 }
 

@@ -5,12 +5,7 @@ use crate::error::FieldError;
 
 /// Trims a text and checks its length (in characters) and that it has no control characters
 /// (line breaks and tabs are allowed in `multiline` texts).
-pub fn clean(
-    field: &str,
-    value: &str,
-    max: usize,
-    multiline: bool,
-) -> Result<String, FieldError> {
+pub fn clean(field: &str, value: &str, max: usize, multiline: bool) -> Result<String, FieldError> {
     let value = value.trim();
     let n = value.chars().count();
     if n == 0 {
@@ -23,10 +18,7 @@ pub fn clean(
         .chars()
         .any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')));
     if bad {
-        return Err(FieldError::new(
-            field,
-            "control characters are not allowed",
-        ));
+        return Err(FieldError::new(field, "control characters are not allowed"));
     }
     Ok(value.to_owned())
 }
@@ -151,7 +143,9 @@ pub fn scrub(text: &str, name: Option<&str>) -> String {
                 }
             }
             // An ID card number may end in X.
-            if j < chars.len() && matches!(chars[j], 'X' | 'x') && groups.iter().sum::<usize>() >= 17
+            if j < chars.len()
+                && matches!(chars[j], 'X' | 'x')
+                && groups.iter().sum::<usize>() >= 17
             {
                 j += 1;
             }
@@ -230,14 +224,23 @@ mod tests {
         );
         assert_eq!(scrub("no data here.", None), "no data here.");
         assert_eq!(scrub("a@b", None), "a@b");
-        assert_eq!(scrub("end with mail x@y.cn.", None), "end with mail ***@***.");
+        assert_eq!(
+            scrub("end with mail x@y.cn.", None),
+            "end with mail ***@***."
+        );
     }
 
     #[test]
     fn finds_leaks() {
         let (n, p, e) = (Some("李明"), Some("138-1234-5678"), Some("Li@Example.com"));
-        assert_eq!(leaks_contact("call 138 1234 5678", n, p, e), Some("phone number"));
-        assert_eq!(leaks_contact("li@example.com", n, p, e), Some("e-mail address"));
+        assert_eq!(
+            leaks_contact("call 138 1234 5678", n, p, e),
+            Some("phone number")
+        );
+        assert_eq!(
+            leaks_contact("li@example.com", n, p, e),
+            Some("e-mail address")
+        );
         assert_eq!(leaks_contact("李明说", n, p, e), Some("name"));
         assert_eq!(leaks_contact("李某说", n, p, e), None);
     }
