@@ -460,7 +460,7 @@ impl Feedback {
 }
 
 /// A question and its reply on the public board: no contact data, no internal data.
-#[derive(Debug, Serialize, ToSchema, Queryable)]
+#[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"register_no": "2026-00017", "kind": "complaint", "subject": "路灯不亮",
     "question": "朱台村东路的路灯已经坏了两周。", "reply": "已通知供电所，3月6日修复。",
     "received_on": "2026-03-02", "replied_on": "2026-03-05", "published_at": "2026-03-06T01:00:00Z"}))]
@@ -474,6 +474,35 @@ pub struct PublicEntry {
     pub received_on: NaiveDate,
     pub replied_on: Option<NaiveDate>,
     pub published_at: DateTime<Utc>,
+}
+
+/// What the public board reads of a row.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = feedback)]
+pub struct PublicRow {
+    pub register_no: String,
+    pub kind: String,
+    pub public_subject: Option<String>,
+    pub public_question: Option<String>,
+    pub public_reply: Option<String>,
+    pub received_on: NaiveDate,
+    pub replied_on: Option<NaiveDate>,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+impl From<PublicRow> for PublicEntry {
+    fn from(r: PublicRow) -> Self {
+        Self {
+            register_no: r.register_no,
+            kind: r.kind,
+            subject: r.public_subject.unwrap_or_default(),
+            question: r.public_question.unwrap_or_default(),
+            reply: r.public_reply.unwrap_or_default(),
+            received_on: r.received_on,
+            replied_on: r.replied_on,
+            published_at: r.published_at.unwrap_or_default(),
+        }
+    }
 }
 
 /// Today in the agency's time zone.

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::{
     Channel, Contact, Detail, Feedback, Kind, NewFeedback, Note, OPEN_STATUSES, PublicEntry,
-    PublicTexts, Row, Status, Viewer, text, today,
+    PublicRow, PublicTexts, Row, Status, Viewer, text, today,
 };
 use crate::app::AppState;
 use crate::auth::routes::client_ip;
@@ -388,43 +388,15 @@ pub async fn list_public_feedback(
     };
     let mut conn = state.pool.get().await?;
     let total: i64 = filtered().count().get_result(&mut conn).await?;
-    let rows: Vec<(
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        NaiveDate,
-        Option<NaiveDate>,
-        Option<chrono::DateTime<chrono::Utc>>,
-    )> = filtered()
+    let items: Vec<PublicEntry> = filtered()
         .order((feedback::published_at.desc(), feedback::register_no.desc()))
         .offset(paging.offset())
         .limit(paging.limit())
-        .select((
-            feedback::register_no,
-            feedback::kind,
-            feedback::public_subject,
-            feedback::public_question,
-            feedback::public_reply,
-            feedback::received_on,
-            feedback::replied_on,
-            feedback::published_at,
-        ))
+        .select(PublicRow::as_select())
         .load(&mut conn)
-        .await?;
-    let items: Vec<PublicEntry> = rows
+        .await?
         .into_iter()
-        .map(|r| PublicEntry {
-            register_no: r.0,
-            kind: r.1,
-            subject: r.2.unwrap_or_default(),
-            question: r.3.unwrap_or_default(),
-            reply: r.4.unwrap_or_default(),
-            received_on: r.5,
-            replied_on: r.6,
-            published_at: r.7.unwrap_or_default(),
-        })
+        .map(PublicEntry::from)
         .collect();
     Ok(Page::new(items, total, paging).respond(&req))
 }
