@@ -22,7 +22,7 @@ use crate::db::{self, DbPool};
 use crate::http::{self, BodyTimeout, JsonLimit, RouteTable};
 use crate::openapi::ApiDoc;
 use crate::system;
-use crate::{audit, auth, calendar, tokens, users};
+use crate::{audit, auth, calendar, feedback, tokens, users};
 
 /// What every handler can reach.
 pub struct AppState {
@@ -35,6 +35,8 @@ pub struct AppState {
     pub hasher: Hasher,
     pub login_by_ip: KeyedLimit<IpAddr>,
     pub login_by_name: KeyedLimit<String>,
+    /// Feedback submissions from the public, per client address.
+    pub feedback_by_ip: KeyedLimit<IpAddr>,
 }
 
 /// Registers every route. The OpenAPI paths come from the same calls.
@@ -50,7 +52,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .configure(users::routes::configure)
                 .configure(tokens::routes::configure)
                 .configure(audit::routes::configure)
-                .configure(calendar::routes::configure),
+                .configure(calendar::routes::configure)
+                .configure(feedback::routes::configure),
         );
 }
 
@@ -161,6 +164,7 @@ impl Application {
             hasher: Hasher::new(config.hash_concurrency),
             login_by_ip: KeyedLimit::per_minute(config.login_rate_per_min),
             login_by_name: KeyedLimit::per_minute(config.login_rate_per_min),
+            feedback_by_ip: KeyedLimit::per_minute(config.feedback_rate_per_min),
         });
 
         let in_flight = web::Data::new(InFlight::default());

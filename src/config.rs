@@ -136,6 +136,16 @@ pub const SETTINGS: &[Setting] = &[
         default: "10",
         description: "Login attempts per minute allowed per client address and per username (429 above).",
     },
+    Setting {
+        name: "GONGKAI_FEEDBACK_REPLY_DAYS",
+        default: "5",
+        description: "Working days the office has to reply to public feedback, counted from the day after receipt (1 to 60).",
+    },
+    Setting {
+        name: "GONGKAI_FEEDBACK_RATE_PER_MIN",
+        default: "5",
+        description: "Feedback submissions per minute allowed per client address from the public, anonymous or signed in (429 above); the office is not limited.",
+    },
 ];
 
 /// Whether the service runs for development or in production.
@@ -171,6 +181,8 @@ pub struct Config {
     pub refresh_token_ttl: Duration,
     pub hash_concurrency: usize,
     pub login_rate_per_min: u32,
+    pub feedback_reply_days: u32,
+    pub feedback_rate_per_min: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -351,6 +363,29 @@ impl Config {
                 10,
             )?
             .max(1),
+            feedback_reply_days: {
+                let n: u32 = parse(
+                    "GONGKAI_FEEDBACK_REPLY_DAYS",
+                    get("GONGKAI_FEEDBACK_REPLY_DAYS"),
+                    5,
+                )?;
+                if !(1..=60).contains(&n) {
+                    return Err(ConfigError {
+                        variable: "GONGKAI_FEEDBACK_REPLY_DAYS",
+                        message: format!("`{n}`: must be from 1 to 60"),
+                    });
+                }
+                n
+            },
+            feedback_rate_per_min: {
+                let n: u32 = parse(
+                    "GONGKAI_FEEDBACK_RATE_PER_MIN",
+                    get("GONGKAI_FEEDBACK_RATE_PER_MIN"),
+                    5,
+                )?;
+                positive("GONGKAI_FEEDBACK_RATE_PER_MIN", n as usize)?;
+                n
+            },
         })
     }
 
@@ -430,6 +465,9 @@ mod tests {
             ("GONGKAI_JSON_LIMIT", "-1"),
             ("GONGKAI_ENV", "staging"),
             ("GONGKAI_JWT_SECRET", "short"),
+            ("GONGKAI_FEEDBACK_REPLY_DAYS", "0"),
+            ("GONGKAI_FEEDBACK_REPLY_DAYS", "61"),
+            ("GONGKAI_FEEDBACK_RATE_PER_MIN", "0"),
         ] {
             let err = config(&[(k, v)]).unwrap_err();
             assert_eq!(err.variable, k, "{v}");

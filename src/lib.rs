@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod feedback;
 pub mod http;
 pub mod openapi;
 pub mod pagination;

@@ -71,6 +71,7 @@ roles may call it (also as `x-permitted-roles`).",
         (name = "tokens", description = "Integration tokens for scripts and other systems (leaders)."),
         (name = "audit", description = "Who did what, when (leaders)."),
         (name = "calendar", description = "The working-day calendar that statutory deadlines are counted in."),
+        (name = "feedback", description = "The public feedback register (群众意见): consultations, complaints and suggestions, registered one by one, handled and answered; the public board."),
     )
 )]
 pub struct ApiDoc;

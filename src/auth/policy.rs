@@ -133,6 +133,19 @@ policy! {
     // items (issue 4)
     // applications (issue 5)
     // feedback (issue 6)
+    CreateFeedback, "create_feedback", Who::Anyone, None, "the public is throttled per address";
+    ListFeedback, "list_feedback", Who::Roles(USERS), None, "office: all, phone masked; public: own entries";
+    ListPublicFeedback, "list_public_feedback", Who::Anyone, None, "published entries, no personal data";
+    GetFeedback, "get_feedback", Who::Anyone, None, "office; the submitter (account or `X-Access-Code`) without notes";
+    AssignFeedback, "assign_feedback", Who::Roles(OFFICE), None, "";
+    StartFeedback, "start_feedback", Who::Roles(OFFICE), None, "";
+    ReplyFeedback, "reply_feedback", Who::Roles(OFFICE), None, "";
+    CloseFeedback, "close_feedback", Who::Roles(OFFICE), None, "";
+    ReopenFeedback, "reopen_feedback", Who::Roles(OFFICE), None, "";
+    AddFeedbackNote, "add_feedback_note", Who::Roles(OFFICE), None, "internal, never shown to the submitter";
+    RateFeedback, "rate_feedback", Who::Anyone, None, "the submitter, once, after the reply";
+    PublishFeedback, "publish_feedback", Who::Roles(LEADER), None, "";
+    UnpublishFeedback, "unpublish_feedback", Who::Roles(LEADER), None, "";
     // statistics and reports (issue 7)
 }
 

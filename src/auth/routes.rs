@@ -85,7 +85,8 @@ pub struct ChangePasswordRequest {
     pub new_password: SecretString,
 }
 
-fn client_ip(req: &HttpRequest) -> std::net::IpAddr {
+/// The client's address: the TCP peer (a proxy in front must do its own limiting).
+pub fn client_ip(req: &HttpRequest) -> std::net::IpAddr {
     req.peer_addr()
         .map(|a| a.ip())
         .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))

@@ -125,8 +125,9 @@ pub async fn recompute_open_deadlines(
     year: i32,
 ) -> Result<u64, crate::error::AppError> {
     // Each feature with working-day deadlines adds its recomputation below.
-    let _ = (conn, year);
-    Ok(0)
+    let mut recomputed = 0;
+    recomputed += crate::feedback::recompute_reply_deadlines(conn, year).await?;
+    Ok(recomputed)
 }
 
 #[cfg(test)]

@@ -79,9 +79,58 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    feedback (id) {
+        id -> Uuid,
+        register_no -> Text,
+        kind -> Text,
+        channel -> Text,
+        subject -> Text,
+        content -> Text,
+        contact_name -> Nullable<Text>,
+        contact_phone -> Nullable<Text>,
+        contact_email -> Nullable<Text>,
+        related_item_id -> Nullable<Uuid>,
+        submitter_id -> Nullable<Uuid>,
+        access_code_hash -> Nullable<Bytea>,
+        registered_by -> Nullable<Uuid>,
+        status -> Text,
+        assignee_id -> Nullable<Uuid>,
+        received_on -> Date,
+        reply_due_on -> Date,
+        reply_days -> Int2,
+        reply_text -> Nullable<Text>,
+        replied_at -> Nullable<Timestamptz>,
+        replied_on -> Nullable<Date>,
+        replied_by -> Nullable<Uuid>,
+        closed_at -> Nullable<Timestamptz>,
+        rating -> Nullable<Int2>,
+        rating_comment -> Nullable<Text>,
+        rated_at -> Nullable<Timestamptz>,
+        published_at -> Nullable<Timestamptz>,
+        public_subject -> Nullable<Text>,
+        public_question -> Nullable<Text>,
+        public_reply -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    feedback_notes (id) {
+        id -> Uuid,
+        feedback_id -> Uuid,
+        author_id -> Uuid,
+        text -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(api_tokens -> users (created_by));
+diesel::joinable!(feedback_notes -> feedback (feedback_id));
+diesel::joinable!(feedback_notes -> users (author_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -91,4 +140,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     calendar_days,
     yearly_counters,
+    feedback,
+    feedback_notes,
 );

@@ -6,6 +6,7 @@ mod cli;
 mod counters;
 mod docs;
 mod errors;
+mod feedback;
 #[allow(dead_code)] // a shared harness: not every helper is used by every build
 mod helpers;
 mod openapi;

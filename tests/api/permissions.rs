@@ -151,6 +151,87 @@ fn spec(op: &str, ctx: &mut Ctx, n: usize) -> (Expect, Call) {
                 Some(json!({"year": 2025, "holidays": ["2025-10-01"], "workdays": ["2025-09-28"]})),
             ),
         ),
+        // feedback (issue 6): per-entry operations on an unknown id answer 404 when allowed.
+        "create_feedback" => (
+            Anyone,
+            call(
+                Method::POST,
+                "/api/v1/feedback",
+                Some(
+                    json!({"kind": "suggestion", "subject": unique, "content": "c", "channel": "online"}),
+                ),
+            ),
+        ),
+        "list_feedback" => (SignedIn, call(Method::GET, "/api/v1/feedback", None)),
+        "list_public_feedback" => (Anyone, call(Method::GET, "/api/v1/feedback/public", None)),
+        "get_feedback" => (
+            Anyone,
+            call(
+                Method::GET,
+                format!("/api/v1/feedback/{}", uuid::Uuid::new_v4()),
+                None,
+            ),
+        ),
+        "assign_feedback" => (
+            Office,
+            call(
+                Method::POST,
+                format!("/api/v1/feedback/{}/assign", uuid::Uuid::new_v4()),
+                Some(json!({"assignee_id": ctx.target_id})),
+            ),
+        ),
+        "start_feedback" | "close_feedback" | "reopen_feedback" => (
+            Office,
+            call(
+                Method::POST,
+                format!(
+                    "/api/v1/feedback/{}/{}",
+                    uuid::Uuid::new_v4(),
+                    op.trim_end_matches("_feedback")
+                ),
+                None,
+            ),
+        ),
+        "reply_feedback" => (
+            Office,
+            call(
+                Method::POST,
+                format!("/api/v1/feedback/{}/reply", uuid::Uuid::new_v4()),
+                Some(json!({"text": "reply"})),
+            ),
+        ),
+        "add_feedback_note" => (
+            Office,
+            call(
+                Method::POST,
+                format!("/api/v1/feedback/{}/notes", uuid::Uuid::new_v4()),
+                Some(json!({"text": "note"})),
+            ),
+        ),
+        "rate_feedback" => (
+            Anyone,
+            call(
+                Method::POST,
+                format!("/api/v1/feedback/{}/rating", uuid::Uuid::new_v4()),
+                Some(json!({"score": 4})),
+            ),
+        ),
+        "publish_feedback" => (
+            Leader,
+            call(
+                Method::POST,
+                format!("/api/v1/feedback/{}/publish", uuid::Uuid::new_v4()),
+                Some(json!({})),
+            ),
+        ),
+        "unpublish_feedback" => (
+            Leader,
+            call(
+                Method::POST,
+                format!("/api/v1/feedback/{}/unpublish", uuid::Uuid::new_v4()),
+                None,
+            ),
+        ),
         other => {
             panic!("no permission spec for operation {other}: add one to tests/api/permissions.rs")
         }

@@ -1,0 +1,2 @@
+DROP TABLE feedback_notes;
+DROP TABLE feedback;
