@@ -374,7 +374,17 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppE
         let inner = e.into_inner();
         match inner.classify() {
             serde_json::error::Category::Data => {
-                let field = if path == "." { "body".to_owned() } else { path };
+                let message = inner.to_string();
+                // serde reports a missing field at its parent: name the field itself.
+                let missing = message
+                    .strip_prefix("missing field `")
+                    .and_then(|rest| rest.split('`').next());
+                let field = match (path.as_str(), missing) {
+                    (".", Some(name)) => name.to_owned(),
+                    (".", None) => "body".to_owned(),
+                    (_, Some(name)) => format!("{path}.{name}"),
+                    (_, None) => path,
+                };
                 AppError::Validation(vec![crate::error::FieldError::new(
                     field,
                     strip_position(&inner.to_string()),

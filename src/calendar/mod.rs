@@ -109,7 +109,7 @@ impl WorkCalendar {
         Ok(cal)
     }
 
-    /// Loads the exceptions around `day`: its year and the next.
+    /// Loads the exceptions around `day`: the year before, its year and the next.
     pub async fn load_around(
         conn: &mut AsyncPgConnection,
         day: NaiveDate,
