@@ -22,7 +22,7 @@ use crate::db::{self, DbPool};
 use crate::http::{self, JsonLimit, RouteTable};
 use crate::openapi::ApiDoc;
 use crate::system;
-use crate::{audit, auth, calendar, tokens, users};
+use crate::{applications, audit, auth, calendar, tokens, users};
 
 /// What every handler can reach.
 pub struct AppState {
@@ -35,6 +35,8 @@ pub struct AppState {
     pub hasher: Hasher,
     pub login_by_ip: KeyedLimit<IpAddr>,
     pub login_by_name: KeyedLimit<String>,
+    /// Applications submitted per client address by anonymous and `public` callers.
+    pub submit_by_ip: KeyedLimit<IpAddr>,
 }
 
 /// Registers every route. The OpenAPI paths come from the same calls.
@@ -50,7 +52,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .configure(users::routes::configure)
                 .configure(tokens::routes::configure)
                 .configure(audit::routes::configure)
-                .configure(calendar::routes::configure),
+                .configure(calendar::routes::configure)
+                .configure(applications::routes::configure),
         );
 }
 
@@ -124,6 +127,7 @@ impl Application {
             hasher: Hasher::new(config.hash_concurrency),
             login_by_ip: KeyedLimit::per_minute(config.login_rate_per_min),
             login_by_name: KeyedLimit::per_minute(config.login_rate_per_min),
+            submit_by_ip: KeyedLimit::per_minute(config.submit_rate_per_min),
         });
 
         let workers = config.workers;

@@ -131,6 +131,11 @@ pub const SETTINGS: &[Setting] = &[
         default: "10",
         description: "Login attempts per minute allowed per client address and per username (429 above).",
     },
+    Setting {
+        name: "GONGKAI_SUBMIT_RATE_PER_MIN",
+        default: "30",
+        description: "Applications per minute accepted from one client address for anonymous and `public` callers (429 above); the office and integration tokens are not throttled.",
+    },
 ];
 
 /// Whether the service runs for development or in production.
@@ -165,6 +170,7 @@ pub struct Config {
     pub refresh_token_ttl: Duration,
     pub hash_concurrency: usize,
     pub login_rate_per_min: u32,
+    pub submit_rate_per_min: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -342,6 +348,12 @@ impl Config {
                 "GONGKAI_LOGIN_RATE_PER_MIN",
                 get("GONGKAI_LOGIN_RATE_PER_MIN"),
                 10,
+            )?
+            .max(1),
+            submit_rate_per_min: parse(
+                "GONGKAI_SUBMIT_RATE_PER_MIN",
+                get("GONGKAI_SUBMIT_RATE_PER_MIN"),
+                30,
             )?
             .max(1),
         })

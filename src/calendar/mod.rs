@@ -125,8 +125,9 @@ pub async fn recompute_open_deadlines(
     year: i32,
 ) -> Result<u64, crate::error::AppError> {
     // Each feature with working-day deadlines adds its recomputation below.
-    let _ = (conn, year);
-    Ok(0)
+    let mut changed = 0;
+    changed += crate::applications::recompute_deadlines(conn, year).await?;
+    Ok(changed)
 }
 
 #[cfg(test)]

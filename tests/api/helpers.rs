@@ -181,6 +181,7 @@ impl TestApp {
         config.shutdown_timeout = std::time::Duration::from_secs(1);
         // Tests sign in often from one address; the throttling test sets its own limit.
         config.login_rate_per_min = 10_000;
+        config.submit_rate_per_min = 10_000;
         adjust(&mut config);
 
         let app = Application::build(config).await.expect("the app starts");
