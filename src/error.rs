@@ -292,9 +292,27 @@ impl From<diesel::result::Error> for AppError {
             E::DatabaseError(K::Unknown, info) if info.message().contains("statement timeout") => {
                 Self::Unavailable("the database did not answer in time".into())
             }
+            // The server went away under the request (restart, failover, network): the client
+            // may retry; nothing was committed.
+            E::DatabaseError(_, info) if is_connection_loss(info.message()) => {
+                Self::Unavailable(format!("database connection lost: {}", info.message()).into())
+            }
             other => Self::Internal(other.to_string()),
         }
     }
+}
+
+/// Messages of PostgreSQL and the driver that mean the connection, not the query, failed.
+fn is_connection_loss(message: &str) -> bool {
+    const SIGNS: [&str; 6] = [
+        "terminating connection",
+        "connection closed",
+        "the database system is",
+        "server closed the connection",
+        "connection reset",
+        "broken pipe",
+    ];
+    SIGNS.iter().any(|s| message.contains(s))
 }
 
 impl From<crate::db::PoolError> for AppError {
