@@ -170,3 +170,38 @@ async fn sigterm_finishes_in_flight_requests_and_exits_cleanly() {
         .unwrap();
     assert!(status.success(), "{status:?}");
 }
+
+/// The statement timeout is set on every pooled connection.
+#[actix_web::test]
+async fn statements_are_cut_off_at_the_configured_timeout() {
+    let app = TestApp::spawn_with(|c| c.db_statement_timeout = Duration::from_millis(200)).await;
+    let mut conn = app.pool.get().await.unwrap();
+    let started = std::time::Instant::now();
+    let err =
+        diesel_async::RunQueryDsl::execute(diesel::sql_query("SELECT pg_sleep(2)"), &mut conn)
+            .await
+            .unwrap_err();
+    assert!(err.to_string().contains("statement timeout"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(1));
+}
+
+/// When every pooled connection is busy, a request waits at most the pool timeout, then 503.
+#[actix_web::test]
+async fn a_full_pool_answers_503_after_the_wait_timeout() {
+    let app = TestApp::spawn_with(|c| {
+        c.db_pool_size = 1;
+        c.db_pool_timeout = Duration::from_millis(300);
+    })
+    .await;
+    let held = app.pool.get().await.unwrap();
+    let started = std::time::Instant::now();
+    let res = app.get("/api/v1/calendar/2025").await;
+    let waited = started.elapsed();
+    assert_problem(res, 503).await;
+    assert!(
+        waited >= Duration::from_millis(250) && waited < Duration::from_secs(2),
+        "{waited:?}"
+    );
+    drop(held);
+    assert_eq!(app.get("/api/v1/calendar/2025").await.status(), 200);
+}
