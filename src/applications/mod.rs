@@ -515,9 +515,6 @@ pub async fn assign_tracking_numbers(
 ) -> AppResult<String> {
     let give_up = std::time::Instant::now() + std::time::Duration::from_secs(5);
     loop {
-        if let Some(n) = tracking_no_of(conn, id).await? {
-            return Ok(n);
-        }
         if let Some(n) = number_batch(conn, id, year).await? {
             return Ok(n);
         }
@@ -528,6 +525,9 @@ pub async fn assign_tracking_numbers(
         }
         // Another request is numbering a batch, most likely with this application in it.
         tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        if let Some(n) = tracking_no_of(conn, id).await? {
+            return Ok(n);
+        }
     }
 }
 
