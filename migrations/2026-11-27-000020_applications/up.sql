@@ -3,7 +3,8 @@
 
 CREATE TABLE applications (
     id                      uuid PRIMARY KEY,
-    tracking_no             text NOT NULL UNIQUE,
+    -- Given right after the receipt commits, in batches (see applications::assign_tracking_numbers).
+    tracking_no             text UNIQUE,
     status                  text NOT NULL CHECK (status IN (
                                 'received', 'awaiting_correction', 'in_consultation',
                                 'answer_drafted', 'answered', 'withdrawn')),
@@ -55,7 +56,7 @@ CREATE TRIGGER applications_updated_at BEFORE UPDATE ON applications
 -- The applicant's personal data, apart from the case: only the applicant and the office see it,
 -- and lists and statistics never read this table.
 CREATE TABLE applicants (
-    application_id     uuid PRIMARY KEY REFERENCES applications (id) DEFERRABLE INITIALLY DEFERRED,
+    application_id     uuid PRIMARY KEY REFERENCES applications (id),
     name               text NOT NULL CHECK (char_length(name) BETWEEN 1 AND 200),
     id_document_type   text CHECK (id_document_type IN (
                            'resident_id', 'passport', 'hk_macao_permit', 'taiwan_permit',
@@ -83,11 +84,9 @@ CREATE UNIQUE INDEX application_consultations_open_key ON application_consultati
     WHERE ended_on IS NULL;
 
 -- Every step of an application, with the deadline before and after it.
--- The foreign key is deferred so that the creating transaction can write the first event
--- before the application row (the row is inserted last, holding the tracking counter briefly).
 CREATE TABLE application_events (
     id             bigserial PRIMARY KEY,
-    application_id uuid NOT NULL REFERENCES applications (id) DEFERRABLE INITIALLY DEFERRED,
+    application_id uuid NOT NULL REFERENCES applications (id),
     at             timestamptz NOT NULL DEFAULT now(),
     actor_kind     text NOT NULL CHECK (actor_kind IN ('user', 'token', 'anonymous', 'system')),
     actor_id       uuid,

@@ -44,7 +44,8 @@ pub fn today(tz: chrono_tz::Tz) -> NaiveDate {
 #[diesel(table_name = applications, treat_none_as_null = true)]
 pub struct Row {
     pub id: Uuid,
-    pub tracking_no: String,
+    /// Assigned right after receipt commits (see `assign_tracking_numbers`).
+    pub tracking_no: Option<String>,
     pub status: String,
     pub applicant_type: String,
     pub description: String,
@@ -402,9 +403,25 @@ pub async fn create(
                 ..Default::default()
             }
             .due_on(&cal);
-            // The event, the applicant and the audit entry go first (their keys to the
-            // application are deferred): the tracking counter is then held only for the last
-            // statements of the transaction, which is what bounds the rate of receipts.
+            let row: Row = diesel::insert_into(applications::table)
+                .values((
+                    applications::id.eq(id),
+                    applications::status.eq(Status::Received.as_str()),
+                    applications::applicant_type.eq(new.applicant_type.as_str()),
+                    applications::description.eq(&new.description),
+                    applications::purpose.eq(&new.purpose),
+                    applications::delivery.eq(new.delivery.as_str()),
+                    applications::channel.eq(new.channel.as_str()),
+                    applications::received_on.eq(new.received_on),
+                    applications::due_on.eq(due_on),
+                    applications::owner_id.eq(owner_id),
+                    applications::registered_by.eq(registered_by),
+                    applications::token_id.eq(token_id),
+                    applications::access_code_hash.eq(access_code.as_deref().map(access_code_hash)),
+                ))
+                .returning(Row::as_returning())
+                .get_result(conn)
+                .await?;
             record_event(
                 conn,
                 id,
@@ -430,30 +447,11 @@ pub async fn create(
                 json!({"channel": new.channel, "applicant_type": new.applicant_type, "received_on": new.received_on}),
             )
             .await?;
-            let number = counters::next(conn, "application", year).await?;
-            let row: Row = diesel::insert_into(applications::table)
-                .values((
-                    applications::id.eq(id),
-                    applications::tracking_no.eq(counters::format_yearly(year, number)),
-                    applications::status.eq(Status::Received.as_str()),
-                    applications::applicant_type.eq(new.applicant_type.as_str()),
-                    applications::description.eq(&new.description),
-                    applications::purpose.eq(&new.purpose),
-                    applications::delivery.eq(new.delivery.as_str()),
-                    applications::channel.eq(new.channel.as_str()),
-                    applications::received_on.eq(new.received_on),
-                    applications::due_on.eq(due_on),
-                    applications::owner_id.eq(owner_id),
-                    applications::registered_by.eq(registered_by),
-                    applications::token_id.eq(token_id),
-                    applications::access_code_hash.eq(access_code.as_deref().map(access_code_hash)),
-                ))
-                .returning(Row::as_returning())
-                .get_result(conn)
-                .await?;
             Ok::<_, AppError>(row)
         })
         .await?;
+    let mut row = row;
+    row.tracking_no = Some(assign_tracking_numbers(conn, id, year).await?);
     let viewer = if caller.is_office() {
         if caller.role() == Some(Role::Leader) {
             Viewer::Leader
@@ -476,6 +474,127 @@ pub async fn create(
         application,
         access_code,
     })
+}
+
+/// Lock class of the numbering of one year's applications (`pg_advisory_xact_lock(int, int)`,
+/// with the year as the second key).
+const NUMBERING_LOCK: i32 = 740_162_005;
+
+#[derive(diesel::QueryableByName)]
+struct Last {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    last: i32,
+}
+
+async fn tracking_no_of(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> Result<Option<String>, diesel::result::Error> {
+    applications::table
+        .find(id)
+        .select(applications::tracking_no)
+        .first(conn)
+        .await
+}
+
+/// Gives tracking numbers to the year's received applications that have none yet, in order of
+/// receipt, and returns the number of application `id`.
+///
+/// Numbers are gap-free and unique, yet the receipt itself does not wait for them: a counter
+/// row locked from the number to the commit would let one receipt commit (one WAL flush) at a
+/// time. Instead the application commits without a number, in parallel with others; then one
+/// transaction at a time (an advisory lock per year) numbers every committed application still
+/// without one, so one flush numbers a whole batch. Requests do not queue on that lock (a queue
+/// would hand it over one by one to requests already numbered): they try it, and while another
+/// batch runs they poll their own number, which that batch most likely gives. An application whose request died between the two steps is
+/// numbered by the next receipt of its year.
+pub async fn assign_tracking_numbers(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    year: i32,
+) -> AppResult<String> {
+    let give_up = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        if let Some(n) = number_batch(conn, id, year).await? {
+            return Ok(n);
+        }
+        if std::time::Instant::now() > give_up {
+            return Err(AppError::Unavailable(
+                "tracking numbers could not be assigned in time".into(),
+            ));
+        }
+        // Another request is numbering a batch, most likely with this application in it.
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        if let Some(n) = tracking_no_of(conn, id).await? {
+            return Ok(n);
+        }
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct Locked {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    locked: bool,
+}
+
+/// One numbering batch, if no other is running: `None` when the lock is taken.
+async fn number_batch(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    year: i32,
+) -> AppResult<Option<String>> {
+    conn.transaction(async |conn| {
+        let Locked { locked } =
+            diesel::sql_query("SELECT pg_try_advisory_xact_lock($1, $2) AS locked")
+                .bind::<diesel::sql_types::Integer, _>(NUMBERING_LOCK)
+                .bind::<diesel::sql_types::Integer, _>(year)
+                .get_result(conn)
+                .await?;
+        if !locked {
+            return Ok(None);
+        }
+        let first_day =
+            NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| AppError::internal("year"))?;
+        let last_day =
+            NaiveDate::from_ymd_opt(year, 12, 31).ok_or_else(|| AppError::internal("year"))?;
+        let pending: Vec<Uuid> = applications::table
+            .filter(applications::tracking_no.is_null())
+            .filter(applications::received_on.between(first_day, last_day))
+            .order((applications::created_at, applications::id))
+            .select(applications::id)
+            .load(conn)
+            .await?;
+        if pending.is_empty() {
+            return Ok(tracking_no_of(conn, id).await?);
+        }
+        let n = pending.len() as i32;
+        let Last { last } = diesel::sql_query(
+            "INSERT INTO yearly_counters (name, year, last) VALUES ('application', $1, $2)
+             ON CONFLICT (name, year) DO UPDATE SET last = yearly_counters.last + EXCLUDED.last
+             RETURNING last",
+        )
+        .bind::<diesel::sql_types::Integer, _>(year)
+        .bind::<diesel::sql_types::Integer, _>(n)
+        .get_result(conn)
+        .await?;
+        let numbers: Vec<String> = (0..n)
+            .map(|i| counters::format_yearly(year, last - n + 1 + i))
+            .collect();
+        diesel::sql_query(
+            "UPDATE applications a SET tracking_no = u.no
+             FROM unnest($1::uuid[], $2::text[]) AS u(id, no) WHERE a.id = u.id",
+        )
+        .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(&pending)
+        .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(&numbers)
+        .execute(conn)
+        .await?;
+        // Numbered by a batch that ended between the check and the lock: read it.
+        match pending.iter().position(|p| *p == id) {
+            Some(i) => Ok(Some(numbers[i].clone())),
+            None => Ok(tracking_no_of(conn, id).await?),
+        }
+    })
+    .await
 }
 
 /// An action with its validated input.

@@ -288,8 +288,10 @@ pub async fn list_applications(
     };
     let open: Vec<&str> = Status::OPEN.iter().map(|s| s.as_str()).collect();
     let filtered = || {
+        // An application is listed once numbered (an instant after its receipt commits).
         let mut q = applications::table
             .inner_join(applicants::table)
+            .filter(applications::tracking_no.is_not_null())
             .into_boxed();
         if let Some(owner) = owner {
             q = q.filter(applications::owner_id.eq(owner));

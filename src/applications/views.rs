@@ -175,7 +175,7 @@ impl ApplicationSummary {
         let (row, name, id_number, credit_code) = row;
         Self {
             id: row.id,
-            tracking_no: row.tracking_no.clone(),
+            tracking_no: row.tracking_no.clone().unwrap_or_default(),
             status: row.status(),
             applicant_type: ApplicantType::parse(&row.applicant_type)
                 .unwrap_or(ApplicantType::OtherOrg),
@@ -251,7 +251,7 @@ fn build(
         });
     Application {
         id: row.id,
-        tracking_no: row.tracking_no.clone(),
+        tracking_no: row.tracking_no.clone().unwrap_or_default(),
         status: row.status(),
         applicant: applicant_view(&row, applicant),
         description: row.description.clone(),

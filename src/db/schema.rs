@@ -129,7 +129,7 @@ diesel::table! {
 diesel::table! {
     applications (id) {
         id -> Uuid,
-        tracking_no -> Text,
+        tracking_no -> Nullable<Text>,
         status -> Text,
         applicant_type -> Text,
         description -> Text,

@@ -1348,3 +1348,22 @@ async fn appeals_are_registered_and_decided() {
     )
     .await;
 }
+
+#[actix_web::test]
+async fn concurrent_receipts_get_unique_gap_free_tracking_numbers() {
+    let app = TestApp::spawn_with(|c| {
+        c.workers = 2;
+        c.db_pool_size = 8;
+    })
+    .await;
+    let body = person();
+    let results = futures_util::future::join_all((0..40).map(|_| submit(&app, None, &body))).await;
+    let mut numbers: Vec<String> = results
+        .iter()
+        .map(|a| a["tracking_no"].as_str().unwrap().to_owned())
+        .collect();
+    numbers.sort();
+    let year = today().year();
+    let expected: Vec<String> = (1..=40).map(|n| format!("{year}-{n:05}")).collect();
+    assert_eq!(numbers, expected);
+}
