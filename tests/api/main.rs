@@ -8,6 +8,7 @@ mod docs;
 mod errors;
 #[allow(dead_code)] // a shared harness: not every helper is used by every build
 mod helpers;
+mod items;
 mod openapi;
 mod permissions;
 mod system;

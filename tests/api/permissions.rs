@@ -23,6 +23,7 @@ struct Ctx {
     leader_id: String,
     target_id: String,
     refresh_tokens: Vec<String>,
+    items: crate::items::Fixtures,
 }
 
 struct Call {
@@ -151,6 +152,132 @@ fn spec(op: &str, ctx: &mut Ctx, n: usize) -> (Expect, Call) {
                 Some(json!({"year": 2025, "holidays": ["2025-10-01"], "workdays": ["2025-09-28"]})),
             ),
         ),
+        // items (issue 4)
+        "list_items" => (Anyone, call(Method::GET, "/api/v1/items", None)),
+        "get_item" => (
+            Anyone,
+            call(
+                Method::GET,
+                format!("/api/v1/items/{}", ctx.items.published),
+                None,
+            ),
+        ),
+        "create_item" => (
+            Office,
+            call(
+                Method::POST,
+                "/api/v1/items",
+                Some(json!({"title": unique, "category": "work"})),
+            ),
+        ),
+        "update_item" => (
+            Office,
+            call(
+                Method::PATCH,
+                format!("/api/v1/items/{}", ctx.items.draft),
+                Some(json!({"summary": unique})),
+            ),
+        ),
+        "delete_item" => (
+            Office,
+            call(
+                Method::DELETE,
+                format!("/api/v1/items/{}", ctx.items.to_delete),
+                None,
+            ),
+        ),
+        "get_item_history" => (
+            Office,
+            call(
+                Method::GET,
+                format!("/api/v1/items/{}/history", ctx.items.published),
+                None,
+            ),
+        ),
+        "submit_item" => (
+            Office,
+            call(
+                Method::POST,
+                format!("/api/v1/items/{}/submit", ctx.items.to_submit),
+                None,
+            ),
+        ),
+        "publish_item" => (
+            Leader,
+            call(
+                Method::POST,
+                format!("/api/v1/items/{}/publish", ctx.items.to_publish),
+                None,
+            ),
+        ),
+        "reject_item" => (
+            Leader,
+            call(
+                Method::POST,
+                format!("/api/v1/items/{}/reject", ctx.items.pending),
+                Some(json!({"reason": "needs work"})),
+            ),
+        ),
+        "withdraw_item" => (
+            Leader,
+            call(
+                Method::POST,
+                format!("/api/v1/items/{}/withdraw", ctx.items.to_withdraw),
+                Some(json!({"reason": "superseded"})),
+            ),
+        ),
+        "import_items" => (
+            Leader,
+            call(
+                Method::POST,
+                "/api/v1/items/import",
+                Some(
+                    json!([{"title": unique, "category": "other", "published_at": "2009-05-01T08:00:00+08:00"}]),
+                ),
+            ),
+        ),
+        "upload_attachment" => (
+            Office,
+            // Not multipart: allowed callers get 415, others 401/403 first.
+            call(
+                Method::POST,
+                format!("/api/v1/items/{}/attachments", ctx.items.draft),
+                Some(json!({})),
+            ),
+        ),
+        "get_attachment" => (
+            Anyone,
+            call(
+                Method::GET,
+                format!(
+                    "/api/v1/items/{}/attachments/{}",
+                    ctx.items.published, ctx.items.attachment
+                ),
+                None,
+            ),
+        ),
+        "delete_attachment" => (
+            Office,
+            call(
+                Method::DELETE,
+                format!(
+                    "/api/v1/items/{}/attachments/{}",
+                    ctx.items.draft,
+                    uuid::Uuid::new_v4()
+                ),
+                None,
+            ),
+        ),
+        "items_feed" => (Anyone, call(Method::GET, "/api/v1/feeds/items.atom", None)),
+        "get_guide" => (Anyone, call(Method::GET, "/api/v1/guide", None)),
+        "put_guide" => (
+            Leader,
+            call(
+                Method::PUT,
+                "/api/v1/guide",
+                Some(json!({"office_name": unique})),
+            ),
+        ),
         other => {
             panic!("no permission spec for operation {other}: add one to tests/api/permissions.rs")
         }
@@ -181,16 +308,17 @@ async fn every_operation_enforces_the_role_matrix() {
                 .to_owned(),
         );
     }
+    let leader = app.login(&leader_user).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let mut ctx = Ctx {
         login_user,
         leader_id: leader_user.id.to_string(),
         target_id: target.id.to_string(),
         refresh_tokens,
+        items: crate::items::fixtures(&app, &leader).await,
     };
-    let leader = app.login(&leader_user).await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
     let integration: Value = app
         .send(
             Method::POST,
