@@ -1,4 +1,5 @@
 DROP TABLE guide;
+DROP FUNCTION item_attachments_json(uuid);
 DROP TABLE item_attachments;
 DROP TABLE item_revisions;
 DROP TABLE items;

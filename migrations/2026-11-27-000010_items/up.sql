@@ -168,6 +168,16 @@ CREATE TABLE item_attachments (
 );
 CREATE INDEX item_attachments_item_idx ON item_attachments (item_id, created_at);
 
+-- An item's attachments as JSON, so that reading an item is one query.
+CREATE FUNCTION item_attachments_json(item uuid) RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT coalesce(jsonb_agg(jsonb_build_object(
+               'id', a.id, 'file_name', a.file_name, 'content_type', a.content_type,
+               'size', a.size, 'sha256', encode(a.sha256, 'hex'), 'created_at', a.created_at)
+             ORDER BY a.created_at, a.id), '[]'::jsonb)
+    FROM item_attachments a WHERE a.item_id = item
+$$;
+
 -- The guide (公开指南): one row.
 CREATE TABLE guide (
     id          boolean PRIMARY KEY DEFAULT true CHECK (id),

@@ -629,6 +629,11 @@ impl Fields {
 }
 
 diesel::define_sql_function! {
+    /// An item's attachments (their descriptions) as a JSON array.
+    fn item_attachments_json(item: diesel::sql_types::Uuid) -> diesel::sql_types::Jsonb;
+}
+
+diesel::define_sql_function! {
     /// `t::tsvector`: the search vector from its text form (see `search::vector_text`).
     fn tsvector_from_text(t: diesel::sql_types::Text) -> Tsvector;
 }
@@ -705,15 +710,15 @@ pub async fn load_visible(
     caller: &Caller,
     id: Uuid,
 ) -> AppResult<(ItemRow, Vec<AttachmentMeta>)> {
-    let row: ItemRow = items::table
+    let (row, atts): (ItemRow, serde_json::Value) = items::table
         .find(id)
-        .select(ItemRow::as_select())
+        .select((ItemRow::as_select(), item_attachments_json(items::id)))
         .first(conn)
         .await?;
     if row.status() != Status::Published && !sees_all(caller) {
         return Err(AppError::NotFound);
     }
-    let atts = attachments::list_meta(conn, id).await?;
+    let atts = serde_json::from_value(atts).map_err(AppError::internal)?;
     Ok((row, atts))
 }
 

@@ -714,8 +714,10 @@ pub async fn items_feed(
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
     caller.require(Action::ItemsFeed)?;
-    let info = req.connection_info();
-    let base = format!("{}://{}", info.scheme(), info.host());
+    let base = {
+        let info = req.connection_info();
+        format!("{}://{}", info.scheme(), info.host())
+    };
     let mut conn = state.pool.get().await?;
     let xml = super::feeds::build(&mut conn, &state.config.agency_name, &base).await?;
     Ok(HttpResponse::Ok()
