@@ -283,6 +283,17 @@ impl From<diesel::result::Error> for AppError {
                 "already exists ({})",
                 info.constraint_name().unwrap_or("unique")
             )),
+            // A reference to something that does not exist: name the field
+            // (constraint `<table>_<column>_fkey` names column `<column>`).
+            E::DatabaseError(K::ForeignKeyViolation, info) => {
+                let field = info
+                    .constraint_name()
+                    .and_then(|c| c.strip_suffix("_fkey"))
+                    .and_then(|c| info.table_name().and_then(|t| c.strip_prefix(t)))
+                    .map(|c| c.trim_start_matches('_').to_owned())
+                    .unwrap_or_else(|| "body".to_owned());
+                Self::invalid(field, "refers to something that does not exist")
+            }
             E::DatabaseError(K::SerializationFailure, _) => {
                 Self::conflict("a concurrent change won; retry the request")
             }

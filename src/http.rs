@@ -356,6 +356,13 @@ fn nul_path(value: &serde_json::Value, path: &mut Vec<String>) -> bool {
 /// everywhere: PostgreSQL cannot store it, and no field of this API needs it.
 pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     if has_nul_escape(body) {
+        nul_check(body)?;
+    }
+    parse_json_unchecked(body)
+}
+
+fn nul_check(body: &[u8]) -> Result<(), AppError> {
+    {
         if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
             let mut path = Vec::new();
             if nul_path(&value, &mut path) {
@@ -368,6 +375,12 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppE
             }
         }
     }
+    Ok(())
+}
+
+/// Parses JSON like `parse_json`, leaving NUL characters to the caller (a bulk import reports
+/// them row by row, with every other bad field).
+pub fn parse_json_unchecked<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     let mut de = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();

@@ -205,3 +205,18 @@ async fn a_full_pool_answers_503_after_the_wait_timeout() {
     drop(held);
     assert_eq!(app.get("/api/v1/calendar/2025").await.status(), 200);
 }
+
+/// A reference to a row that does not exist is the client's mistake: 422 naming the field.
+#[actix_web::test]
+async fn a_dangling_reference_is_422_naming_the_field() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .post_json(
+            "/api/v1/feedback",
+            &json!({"kind": "consultation", "subject": "s", "content": "c",
+                    "related_item_id": uuid::Uuid::new_v4()}),
+        )
+        .await;
+    let body = assert_problem(res, 422).await;
+    assert_eq!(body["errors"][0]["field"], "related_item_id", "{body}");
+}

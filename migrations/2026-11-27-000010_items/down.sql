@@ -1,0 +1,11 @@
+DROP TABLE guide;
+DROP FUNCTION item_attachments_json(uuid);
+DROP TABLE item_attachments;
+DROP TABLE item_revisions;
+DROP TABLE items;
+DROP TABLE item_counts;
+DROP FUNCTION item_counts_apply();
+DROP FUNCTION items_fill_search();
+DROP FUNCTION item_search_vector(text, text, text, text);
+DROP FUNCTION cjk_ngrams(text);
+DROP FUNCTION tsvector_from_text(text);
