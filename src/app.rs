@@ -22,7 +22,7 @@ use crate::db::{self, DbPool};
 use crate::http::{self, BodyTimeout, JsonLimit, RouteTable};
 use crate::openapi::ApiDoc;
 use crate::system;
-use crate::{audit, auth, calendar, feedback, tokens, users};
+use crate::{audit, auth, calendar, reports, stats, feedback, tokens, users};
 
 /// What every handler can reach.
 pub struct AppState {
@@ -53,6 +53,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .configure(tokens::routes::configure)
                 .configure(audit::routes::configure)
                 .configure(calendar::routes::configure)
+                .configure(stats::routes::configure)
+                .configure(reports::routes::configure)
                 .configure(feedback::routes::configure),
         );
 }

@@ -11,6 +11,8 @@ pub mod feedback;
 pub mod http;
 pub mod openapi;
 pub mod pagination;
+pub mod reports;
+pub mod stats;
 pub mod system;
 pub mod telemetry;
 pub mod tokens;
