@@ -13,4 +13,5 @@ mod helpers;
 mod openapi;
 mod permissions;
 mod robustness;
+mod stats;
 mod system;
