@@ -22,7 +22,9 @@ use crate::db::{self, DbPool};
 use crate::http::{self, BodyTimeout, JsonLimit, RouteTable};
 use crate::openapi::ApiDoc;
 use crate::system;
-use crate::{applications, audit, auth, calendar, feedback, reports, stats, tokens, users};
+use crate::{
+    applications, audit, auth, calendar, feedback, guide, items, reports, stats, tokens, users,
+};
 
 /// What every handler can reach.
 pub struct AppState {
@@ -58,7 +60,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .configure(feedback::routes::configure)
                 .configure(applications::routes::configure)
                 .configure(stats::routes::configure)
-                .configure(reports::routes::configure),
+                .configure(reports::routes::configure)
+                .configure(items::routes::configure)
+                .configure(guide::routes::configure),
         );
 }
 
@@ -75,7 +79,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// The document as committed in `openapi/openapi.json`.
 pub fn openapi_pretty_json() -> String {
-    let mut text = openapi().to_pretty_json().expect("the document serialises");
+    let mut text = crate::openapi::stable_json(&openapi(), true);
     text.push('\n');
     text
 }
@@ -158,7 +162,7 @@ impl Application {
 
         let doc = openapi();
         let route_table = web::Data::new(RouteTable::from_openapi(&doc));
-        let openapi_json = web::Bytes::from(doc.to_json().expect("the document serialises"));
+        let openapi_json = web::Bytes::from(crate::openapi::stable_json(&doc, false));
         let config = Arc::new(config);
         let state = web::Data::new(AppState {
             config: config.clone(),

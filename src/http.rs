@@ -518,10 +518,15 @@ mod tests {
         assert_eq!(pick(Some("*/*")), Some("application/json"));
         assert_eq!(pick(Some("text/html")), Some("text/html"));
         assert_eq!(
-            pick(Some("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")),
+            pick(Some(
+                "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+            )),
             Some("text/html")
         );
-        assert_eq!(pick(Some("text/markdown, */*;q=0.1")), Some("text/markdown"));
+        assert_eq!(
+            pick(Some("text/markdown, */*;q=0.1")),
+            Some("text/markdown")
+        );
         assert_eq!(pick(Some("text/*")), Some("text/html"));
         assert_eq!(pick(Some("image/png")), None);
         assert_eq!(pick(Some("text/html;q=0")), None);

@@ -76,6 +76,8 @@ roles may call it (also as `x-permitted-roles`).",
         (name = "calendar", description = "The working-day calendar that statutory deadlines are counted in."),
         (name = "feedback", description = "The public feedback register (群众意见): consultations, complaints and suggestions, registered one by one, handled and answered; the public board."),
         (name = "applications", description = "Applications for disclosure (依申请公开): receipt, statutory deadlines, handling, answers and appeals."),
+        (name = "items", description = "The catalogue of proactively published items (主动公开目录): search, review workflow, history, import, attachments and the Atom feed."),
+        (name = "guide", description = "The guide to obtaining government information (政府信息公开指南)."),
     )
 )]
 pub struct ApiDoc;
@@ -179,4 +181,54 @@ pub fn finish(doc: &mut utoipa::openapi::OpenApi) {
                 .merge(ext);
         }
     });
+}
+
+/// JSON that keeps the order of object keys as written (serde_json's `Value` sorts them).
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+enum Ordered {
+    Null(()),
+    Bool(bool),
+    Number(serde_json::Number),
+    String(String),
+    Array(Vec<Ordered>),
+    Object(indexmap::IndexMap<String, Ordered>),
+}
+
+/// The document as JSON, the same on every run. utoipa keeps an operation's extensions in a
+/// `HashMap`, so an operation with two (`x-permitted-roles`, `x-token-scope`) would come out
+/// in either order; here each operation's `x-` keys are sorted, everything else keeps its
+/// order.
+pub fn stable_json(doc: &utoipa::openapi::OpenApi, pretty: bool) -> String {
+    let text = doc.to_json().expect("the document serialises");
+    let mut value: Ordered = serde_json::from_str(&text).expect("the document parses");
+    if let Ordered::Object(root) = &mut value {
+        if let Some(Ordered::Object(paths)) = root.get_mut("paths") {
+            for item in paths.values_mut() {
+                let Ordered::Object(item) = item else {
+                    continue;
+                };
+                for op in item.values_mut() {
+                    if let Ordered::Object(map) = op {
+                        map.sort_by(|a, _, b, _| {
+                            let key = |k: &str| {
+                                if k.starts_with("x-") {
+                                    (1, k.to_owned())
+                                } else {
+                                    (0, String::new())
+                                }
+                            };
+                            key(a).cmp(&key(b))
+                        });
+                    }
+                }
+            }
+        }
+    }
+    if pretty {
+        serde_json::to_string_pretty(&value)
+    } else {
+        serde_json::to_string(&value)
+    }
+    .expect("the document serialises")
 }

@@ -131,6 +131,23 @@ policy! {
     GetCalendar, "get_calendar", Who::Anyone, None, "";
     PutCalendar, "put_calendar", Who::Roles(OFFICE), None, "recomputes open deadlines";
     // items (issue 4)
+    ListItems, "list_items", Who::Anyone, None, "the public sees published items; the office and `items:*` tokens see all";
+    GetItem, "get_item", Who::Anyone, None, "unpublished items: the office and `items:*` tokens only";
+    CreateItem, "create_item", Who::Roles(OFFICE), Some(Scope::ItemsWrite), "creates a draft";
+    UpdateItem, "update_item", Who::Roles(OFFICE), Some(Scope::ItemsWrite), "published items: leaders only";
+    DeleteItem, "delete_item", Who::Roles(OFFICE), Some(Scope::ItemsWrite), "drafts only";
+    GetItemHistory, "get_item_history", Who::Roles(OFFICE), Some(Scope::ItemsRead), "";
+    SubmitItem, "submit_item", Who::Roles(OFFICE), Some(Scope::ItemsWrite), "";
+    PublishItem, "publish_item", Who::Roles(LEADER), None, "confidentiality review";
+    RejectItem, "reject_item", Who::Roles(LEADER), None, "";
+    WithdrawItem, "withdraw_item", Who::Roles(LEADER), None, "";
+    ImportItems, "import_items", Who::Roles(LEADER), None, "";
+    UploadAttachment, "upload_attachment", Who::Roles(OFFICE), Some(Scope::ItemsWrite), "published items: leaders only";
+    GetAttachment, "get_attachment", Who::Anyone, None, "as the item";
+    DeleteAttachment, "delete_attachment", Who::Roles(OFFICE), Some(Scope::ItemsWrite), "published items: leaders only";
+    ItemsFeed, "items_feed", Who::Anyone, None, "";
+    GetGuide, "get_guide", Who::Anyone, None, "";
+    PutGuide, "put_guide", Who::Roles(LEADER), None, "";
     // applications (issue 5)
     CreateApplication, "create_application", Who::Anyone, Some(Scope::ApplicationsWrite), "tokens need the scope; anonymous and `public` callers are throttled per address";
     ListApplications, "list_applications", Who::Roles(USERS), None, "`public`: their own";

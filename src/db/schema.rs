@@ -217,6 +217,93 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
+    items (id) {
+        id -> Uuid,
+        index_no -> Nullable<Text>,
+        title -> Text,
+        summary -> Text,
+        body -> Text,
+        category -> Text,
+        publisher -> Text,
+        doc_no -> Nullable<Text>,
+        written_on -> Nullable<Date>,
+        published_at -> Nullable<Timestamptz>,
+        validity -> Text,
+        keywords -> Array<Text>,
+        status -> Text,
+        version -> Int4,
+        review_note -> Nullable<Text>,
+        withdrawn_at -> Nullable<Timestamptz>,
+        withdrawn_reason -> Nullable<Text>,
+        created_by_kind -> Text,
+        created_by -> Nullable<Uuid>,
+        search -> Tsvector,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    item_counts (status) {
+        status -> Text,
+        n -> Int8,
+    }
+}
+
+diesel::table! {
+    item_revisions (item_id, version) {
+        item_id -> Uuid,
+        version -> Int4,
+        action -> Text,
+        actor_kind -> Text,
+        actor_id -> Nullable<Uuid>,
+        at -> Timestamptz,
+        changes -> Array<Text>,
+        note -> Nullable<Text>,
+        snapshot -> Jsonb,
+    }
+}
+
+diesel::table! {
+    item_attachments (id) {
+        id -> Uuid,
+        item_id -> Uuid,
+        file_name -> Text,
+        content_type -> Text,
+        size -> Int4,
+        sha256 -> Bytea,
+        content -> Bytea,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    guide (id) {
+        id -> Bool,
+        office_name -> Text,
+        address -> Text,
+        hours -> Text,
+        phone -> Text,
+        fax -> Text,
+        email -> Text,
+        website -> Text,
+        body -> Text,
+        updated_at -> Timestamptz,
+    }
+}
+
+/// PostgreSQL types diesel does not name.
+pub mod sql_types {
+    /// `tsvector`: written from its text form (`$1::tsvector` in SQL), never read.
+    #[derive(diesel::sql_types::SqlType, diesel::query_builder::QueryId)]
+    #[diesel(postgres_type(name = "tsvector"))]
+    pub struct Tsvector;
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(api_tokens -> users (created_by));
@@ -226,6 +313,8 @@ diesel::joinable!(applicants -> applications (application_id));
 diesel::joinable!(application_consultations -> applications (application_id));
 diesel::joinable!(application_events -> applications (application_id));
 diesel::joinable!(appeals -> applications (application_id));
+diesel::joinable!(item_revisions -> items (item_id));
+diesel::joinable!(item_attachments -> items (item_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -242,4 +331,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     application_consultations,
     application_events,
     appeals,
+    items,
+    item_counts,
+    item_revisions,
+    item_attachments,
+    guide,
 );

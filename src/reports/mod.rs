@@ -57,7 +57,10 @@ impl ReportSections {
         let mut errors = Vec::new();
         let fields = [
             ("overview", Some(&self.overview)),
-            ("problems_and_improvements", Some(&self.problems_and_improvements)),
+            (
+                "problems_and_improvements",
+                Some(&self.problems_and_improvements),
+            ),
             ("other_matters", Some(&self.other_matters)),
             ("proactive_note", self.proactive_note.as_ref()),
             ("applications_note", self.applications_note.as_ref()),
@@ -66,12 +69,22 @@ impl ReportSections {
         for (name, text) in fields {
             let Some(text) = text else { continue };
             if text.chars().count() > MAX_SECTION_CHARS {
-                errors.push(FieldError::new(name, format!("at most {MAX_SECTION_CHARS} characters")));
-            } else if text.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+                errors.push(FieldError::new(
+                    name,
+                    format!("at most {MAX_SECTION_CHARS} characters"),
+                ));
+            } else if text
+                .chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+            {
                 errors.push(FieldError::new(name, "control characters are not allowed"));
             }
         }
-        if errors.is_empty() { Ok(()) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
     }
 }
 

@@ -33,7 +33,10 @@ fn paragraphs(text: &str) -> String {
 
 /// The title: "<year>年<agency>政府信息公开工作年度报告".
 pub fn title(r: &Report) -> String {
-    format!("{}年{}政府信息公开工作年度报告", r.year, r.figures.agency.name)
+    format!(
+        "{}年{}政府信息公开工作年度报告",
+        r.year, r.figures.agency.name
+    )
 }
 
 /// The bar chart of items published by category, as inline SVG.
@@ -126,7 +129,11 @@ pub fn html(r: &Report) -> String {
         v = r.version,
         d = r.published_at.format("%Y-%m-%d"),
     );
-    let _ = write!(h, "<h2>一、总体情况</h2>\n{}", paragraphs(&r.sections.overview));
+    let _ = write!(
+        h,
+        "<h2>一、总体情况</h2>\n{}",
+        paragraphs(&r.sections.overview)
+    );
 
     h.push_str("<h2>二、主动公开政府信息情况</h2>\n");
     if let Some(note) = &r.sections.proactive_note {
@@ -167,7 +174,11 @@ pub fn html(r: &Report) -> String {
     let _ = writeln!(h, "{}。</p>", parts.join("、"));
     h.push_str("<table id=\"table-categories\">\n<thead><tr><th>分类</th><th>条数</th></tr></thead>\n<tbody>\n");
     for (k, label) in ByCategory::LABELS {
-        let _ = writeln!(h, "<tr data-row=\"{k}\"><th>{label}</th><td>{}</td></tr>", by.get(k));
+        let _ = writeln!(
+            h,
+            "<tr data-row=\"{k}\"><th>{label}</th><td>{}</td></tr>",
+            by.get(k)
+        );
     }
     let _ = writeln!(
         h,
@@ -211,7 +222,13 @@ pub fn markdown(r: &Report) -> String {
     let f = &r.figures;
     let n = &f.national;
     let mut m = String::new();
-    let _ = writeln!(m, "# {}\n\n第{}版 · 发布于 {}\n", md(&title(r)), r.version, r.published_at.format("%Y-%m-%d"));
+    let _ = writeln!(
+        m,
+        "# {}\n\n第{}版 · 发布于 {}\n",
+        md(&title(r)),
+        r.version,
+        r.published_at.format("%Y-%m-%d")
+    );
     let para = |text: &str| -> String {
         text.split('\n')
             .map(str::trim)
@@ -317,7 +334,10 @@ mod tests {
         };
         let svg = category_chart(&by);
         assert_eq!(svg.matches("<rect").count(), 6);
-        assert!(svg.contains(r#"height="200" fill"#), "the largest bar is full height");
+        assert!(
+            svg.contains(r#"height="200" fill"#),
+            "the largest bar is full height"
+        );
         assert!(svg.contains("政策法规"));
         let empty = category_chart(&ByCategory::default());
         assert_eq!(empty.matches(r#"height="0""#).count(), 6);

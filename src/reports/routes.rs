@@ -29,7 +29,8 @@ const JSON: &str = "application/json";
 const HTML: &str = "text/html";
 const MARKDOWN: &str = "text/markdown";
 /// The page is self-contained: its one stylesheet is inline, the chart is inline SVG.
-const REPORT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'";
+const REPORT_CSP: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'";
 
 fn year_param(year: i32) -> AppResult<i32> {
     stats::check_year("year", year).map_err(|e| AppError::Validation(vec![e]))?;
@@ -154,9 +155,18 @@ pub async fn put_report_draft(
             .bind::<Nullable<SqlUuid>, _>(by)
             .execute(conn)
             .await?;
-            audit::record(conn, &caller, "report.draft_saved", "report", Some(year.to_string()), serde_json::json!({}))
-                .await?;
-            load_draft(conn, year).await?.ok_or_else(|| AppError::internal("draft vanished"))
+            audit::record(
+                conn,
+                &caller,
+                "report.draft_saved",
+                "report",
+                Some(year.to_string()),
+                serde_json::json!({}),
+            )
+            .await?;
+            load_draft(conn, year)
+                .await?
+                .ok_or_else(|| AppError::internal("draft vanished"))
         })
         .await?;
     Ok(web::Json(draft))
@@ -191,7 +201,7 @@ pub async fn publish_report(
         .repeatable_read()
         .run(async |conn| {
             // Two leaders publishing at once get consecutive versions.
-            diesel::sql_query("SELECT pg_advisory_xact_lock(7401620093, $1)")
+            diesel::sql_query("SELECT pg_advisory_xact_lock(74016, $1)")
                 .bind::<Integer, _>(year)
                 .execute(conn)
                 .await?;
@@ -235,7 +245,11 @@ pub async fn publish_report(
         .json(report))
 }
 
-async fn load_report(conn: &mut AsyncPgConnection, year: i32, version: Option<i32>) -> AppResult<Report> {
+async fn load_report(
+    conn: &mut AsyncPgConnection,
+    year: i32,
+    version: Option<i32>,
+) -> AppResult<Report> {
     let versions: Vec<Version> =
         diesel::sql_query("SELECT version FROM reports WHERE year = $1 ORDER BY version")
             .bind::<Integer, _>(year)
@@ -301,8 +315,9 @@ pub async fn get_report(
 ) -> AppResult<HttpResponse> {
     caller.require(Action::GetReport)?;
     let year = year_param(year.into_inner())?;
-    let format = negotiate(&req, &[JSON, HTML, MARKDOWN])
-        .ok_or_else(|| AppError::NotAcceptable("offered: application/json, text/html, text/markdown".into()))?;
+    let format = negotiate(&req, &[JSON, HTML, MARKDOWN]).ok_or_else(|| {
+        AppError::NotAcceptable("offered: application/json, text/html, text/markdown".into())
+    })?;
     if let Some(v) = query.version {
         if !(1..=1000).contains(&v) {
             return Err(AppError::invalid("version", "must be from 1 to 1000"));

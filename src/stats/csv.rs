@@ -36,7 +36,10 @@ fn walk(out: &mut String, year: i32, v: &serde_json::Value, path: &mut Vec<Strin
                 [row, column] => (row.as_str(), column.as_str()),
                 _ => (rest.first().map_or("", |s| s.as_str()), "value"),
             };
-            out.push_str(&format!("{year},{table},{},{column},{leaf}\r\n", field(row)));
+            out.push_str(&format!(
+                "{year},{table},{},{column},{leaf}\r\n",
+                field(row)
+            ));
         }
     }
 }

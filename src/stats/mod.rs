@@ -231,21 +231,37 @@ impl ManualFigures {
                 errors.push(FieldError::new(field, "must be from 0 to 1000000000"));
             }
         };
-        for (name, d) in [("rules", &self.rules), ("normative_documents", &self.normative_documents)] {
+        for (name, d) in [
+            ("rules", &self.rules),
+            ("normative_documents", &self.normative_documents),
+        ] {
             count(&format!("{name}.issued"), d.issued);
             count(&format!("{name}.repealed"), d.repealed);
             count(&format!("{name}.in_force"), d.in_force);
         }
         count("licences.decisions", self.licences.decisions);
         count("penalties.decisions", self.penalties.decisions);
-        count("compulsory_measures.decisions", self.compulsory_measures.decisions);
+        count(
+            "compulsory_measures.decisions",
+            self.compulsory_measures.decisions,
+        );
         let fee = self.fees.amount_10k_yuan;
         if !fee.is_finite() || !(0.0..=1e9).contains(&fee) {
-            errors.push(FieldError::new("fees.amount_10k_yuan", "must be from 0 to 1000000000"));
+            errors.push(FieldError::new(
+                "fees.amount_10k_yuan",
+                "must be from 0 to 1000000000",
+            ));
         } else if ((fee * 10_000.0).round() - fee * 10_000.0).abs() > 1e-6 {
-            errors.push(FieldError::new("fees.amount_10k_yuan", "at most four decimals (1 yuan)"));
+            errors.push(FieldError::new(
+                "fees.amount_10k_yuan",
+                "at most four decimals (1 yuan)",
+            ));
         }
-        if errors.is_empty() { Ok(()) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -416,7 +432,10 @@ impl ApplicationsTable {
         }
         for (key, _) in Self::ROWS {
             let r = self.row(key).expect("listed row");
-            let six: i64 = ColumnCounts::COLUMNS[..6].iter().map(|(c, _)| r.get(c)).sum();
+            let six: i64 = ColumnCounts::COLUMNS[..6]
+                .iter()
+                .map(|(c, _)| r.get(c))
+                .sum();
             if six != r.total {
                 problems.push(format!("{key}: total column is not the sum of the six"));
             }
@@ -615,7 +634,10 @@ pub async fn compute(
 ) -> Result<YearStats, AppError> {
     let first = NaiveDate::from_ymd_opt(year, 1, 1).expect("checked year");
     let last = NaiveDate::from_ymd_opt(year, 12, 31).expect("checked year");
-    let (from, to) = (year_start(config.timezone, year), year_start(config.timezone, year + 1));
+    let (from, to) = (
+        year_start(config.timezone, year),
+        year_start(config.timezone, year + 1),
+    );
 
     // Items published in the year; withdrawn ones keep their publication time and count.
     let categories: Vec<CategoryCount> = diesel::sql_query(
@@ -661,8 +683,12 @@ pub async fn compute(
     let mut table = ApplicationsTable::default();
     for o in &open {
         table.new_this_year.add(&o.applicant_type, o.new_this_year);
-        table.carried_from_last_year.add(&o.applicant_type, o.carried_from);
-        table.carried_to_next_year.add(&o.applicant_type, o.carried_to);
+        table
+            .carried_from_last_year
+            .add(&o.applicant_type, o.carried_from);
+        table
+            .carried_to_next_year
+            .add(&o.applicant_type, o.carried_to);
     }
     let mut by_outcome = ByOutcome::default();
     for o in &outcomes {
@@ -737,15 +763,16 @@ pub async fn compute(
         }
     }
 
-    let manual: Option<ManualRow> = diesel::sql_query("SELECT figures FROM stats_manual WHERE year = $1")
-        .bind::<diesel::sql_types::Integer, _>(year)
-        .get_result(conn)
-        .await
-        .map(Some)
-        .or_else(|e| match e {
-            diesel::result::Error::NotFound => Ok(None),
-            e => Err(e),
-        })?;
+    let manual: Option<ManualRow> =
+        diesel::sql_query("SELECT figures FROM stats_manual WHERE year = $1")
+            .bind::<diesel::sql_types::Integer, _>(year)
+            .get_result(conn)
+            .await
+            .map(Some)
+            .or_else(|e| match e {
+                diesel::result::Error::NotFound => Ok(None),
+                e => Err(e),
+            })?;
     let manual = match manual {
         Some(m) => serde_json::from_value(m.figures).map_err(AppError::internal)?,
         None => ManualFigures::default(),
@@ -760,7 +787,8 @@ pub async fn compute(
         },
         appeals: LegacyAppeals {
             reconsideration: appeals.reconsideration.total,
-            litigation: appeals.litigation_direct.total + appeals.litigation_after_reconsideration.total,
+            litigation: appeals.litigation_direct.total
+                + appeals.litigation_after_reconsideration.total,
         },
     };
     let stats = YearStats {
@@ -821,7 +849,10 @@ mod tests {
         t.carried_to_next_year.add("enterprise", 1);
         assert!(t.imbalances().is_empty());
         t.granted.natural_person += 1;
-        assert!(!t.imbalances().is_empty(), "a row's total must be the sum of its six");
+        assert!(
+            !t.imbalances().is_empty(),
+            "a row's total must be the sum of its six"
+        );
     }
 
     #[test]
@@ -830,7 +861,12 @@ mod tests {
         assert!(m.validate().is_ok());
         m.rules.issued = -1;
         m.fees.amount_10k_yuan = -0.5;
-        let fields: Vec<_> = m.validate().unwrap_err().into_iter().map(|e| e.field).collect();
+        let fields: Vec<_> = m
+            .validate()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
         assert_eq!(fields, ["rules.issued", "fees.amount_10k_yuan"]);
         m = ManualFigures::default();
         m.fees.amount_10k_yuan = 1.23456;

@@ -70,7 +70,11 @@ fn range(q: &StatsRange) -> AppResult<(i32, i32)> {
             format!("at most {MAX_SPAN_YEARS} years from `from`"),
         ));
     }
-    if errors.is_empty() { Ok((q.from, q.to)) } else { Err(AppError::Validation(errors)) }
+    if errors.is_empty() {
+        Ok((q.from, q.to))
+    } else {
+        Err(AppError::Validation(errors))
+    }
 }
 
 async fn one_year(state: &AppState, year: i32) -> AppResult<YearStats> {
@@ -106,11 +110,21 @@ fn csv_of(stats: &[YearStats]) -> Vec<u8> {
     out.into_bytes()
 }
 
-fn respond<T: Serialize>(req: &HttpRequest, format: &str, json: &T, rows: &[YearStats]) -> HttpResponse {
+fn respond<T: Serialize>(
+    req: &HttpRequest,
+    format: &str,
+    json: &T,
+    rows: &[YearStats],
+) -> HttpResponse {
     if format == CSV {
         with_etag(req, CSV, CACHE, csv_of(rows))
     } else {
-        with_etag(req, JSON, CACHE, serde_json::to_vec(json).expect("figures serialise"))
+        with_etag(
+            req,
+            JSON,
+            CACHE,
+            serde_json::to_vec(json).expect("figures serialise"),
+        )
     }
 }
 

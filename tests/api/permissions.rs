@@ -25,6 +25,7 @@ struct Ctx {
     refresh_tokens: Vec<String>,
     application_id: String,
     appeal_id: String,
+    items: crate::items::Fixtures,
 }
 
 struct Call {
@@ -309,6 +310,174 @@ fn spec(op: &str, ctx: &mut Ctx, n: usize) -> (Expect, Call) {
                 Some(json!({"result": "pending"})),
             ),
         ),
+        // items (issue 4)
+        "list_items" => (Anyone, call(Method::GET, "/api/v1/items", None)),
+        "get_item" => (
+            Anyone,
+            call(
+                Method::GET,
+                format!("/api/v1/items/{}", ctx.items.published),
+                None,
+            ),
+        ),
+        "create_item" => (
+            Office,
+            call(
+                Method::POST,
+                "/api/v1/items",
+                Some(json!({"title": unique, "category": "work"})),
+            ),
+        ),
+        "update_item" => (
+            Office,
+            call(
+                Method::PATCH,
+                format!("/api/v1/items/{}", ctx.items.draft),
+                Some(json!({"summary": unique})),
+            ),
+        ),
+        "delete_item" => (
+            Office,
+            call(
+                Method::DELETE,
+                format!("/api/v1/items/{}", ctx.items.to_delete),
+                None,
+            ),
+        ),
+        "get_item_history" => (
+            Office,
+            call(
+                Method::GET,
+                format!("/api/v1/items/{}/history", ctx.items.published),
+                None,
+            ),
+        ),
+        "submit_item" => (
+            Office,
+            call(
+                Method::POST,
+                format!("/api/v1/items/{}/submit", ctx.items.to_submit),
+                None,
+            ),
+        ),
+        "publish_item" => (
+            Leader,
+            call(
+                Method::POST,
+                format!("/api/v1/items/{}/publish", ctx.items.to_publish),
+                None,
+            ),
+        ),
+        "reject_item" => (
+            Leader,
+            call(
+                Method::POST,
+                format!("/api/v1/items/{}/reject", ctx.items.pending),
+                Some(json!({"reason": "needs work"})),
+            ),
+        ),
+        "withdraw_item" => (
+            Leader,
+            call(
+                Method::POST,
+                format!("/api/v1/items/{}/withdraw", ctx.items.to_withdraw),
+                Some(json!({"reason": "superseded"})),
+            ),
+        ),
+        "import_items" => (
+            Leader,
+            call(
+                Method::POST,
+                "/api/v1/items/import",
+                Some(
+                    json!([{"title": unique, "category": "other", "published_at": "2009-05-01T08:00:00+08:00"}]),
+                ),
+            ),
+        ),
+        "upload_attachment" => (
+            Office,
+            // Not multipart: allowed callers get 415, others 401/403 first.
+            call(
+                Method::POST,
+                format!("/api/v1/items/{}/attachments", ctx.items.draft),
+                Some(json!({})),
+            ),
+        ),
+        "get_attachment" => (
+            Anyone,
+            call(
+                Method::GET,
+                format!(
+                    "/api/v1/items/{}/attachments/{}",
+                    ctx.items.published, ctx.items.attachment
+                ),
+                None,
+            ),
+        ),
+        "delete_attachment" => (
+            Office,
+            call(
+                Method::DELETE,
+                format!(
+                    "/api/v1/items/{}/attachments/{}",
+                    ctx.items.draft,
+                    uuid::Uuid::new_v4()
+                ),
+                None,
+            ),
+        ),
+        "items_feed" => (Anyone, call(Method::GET, "/api/v1/feeds/items.atom", None)),
+        "get_guide" => (Anyone, call(Method::GET, "/api/v1/guide", None)),
+        "put_guide" => (
+            Leader,
+            call(
+                Method::PUT,
+                "/api/v1/guide",
+                Some(json!({"office_name": unique})),
+            ),
+        ),
+        "get_stats" => (Anyone, call(Method::GET, "/api/v1/stats/2025", None)),
+        "get_stats_csv" => (Anyone, call(Method::GET, "/api/v1/stats/2025.csv", None)),
+        "list_stats" => (
+            Anyone,
+            call(Method::GET, "/api/v1/stats?from=2024&to=2025", None),
+        ),
+        "list_stats_csv" => (
+            Anyone,
+            call(Method::GET, "/api/v1/stats.csv?from=2024&to=2025", None),
+        ),
+        "put_manual_stats" => (
+            Office,
+            call(
+                Method::PUT,
+                "/api/v1/stats/2025/manual",
+                Some(json!({
+                    "rules": {"issued": 0, "repealed": 0, "in_force": 0},
+                    "normative_documents": {"issued": 1, "repealed": 0, "in_force": 3},
+                    "licences": {"decisions": 5}, "penalties": {"decisions": 0},
+                    "compulsory_measures": {"decisions": 0}, "fees": {"amount_10k_yuan": 0.0}
+                })),
+            ),
+        ),
+        "get_report_draft" => (
+            Office,
+            call(Method::GET, "/api/v1/reports/2025/draft", None),
+        ),
+        "put_report_draft" => (
+            Office,
+            call(
+                Method::PUT,
+                "/api/v1/reports/2025",
+                Some(
+                    json!({"overview": "o", "problems_and_improvements": "p", "other_matters": "m"}),
+                ),
+            ),
+        ),
+        "publish_report" => (
+            Leader,
+            call(Method::POST, "/api/v1/reports/2025/publish", None),
+        ),
+        "get_report" => (Anyone, call(Method::GET, "/api/v1/reports/2025", None)),
         other => {
             panic!("no permission spec for operation {other}: add one to tests/api/permissions.rs")
         }
@@ -379,6 +548,7 @@ async fn every_operation_enforces_the_role_matrix() {
         refresh_tokens,
         application_id: application["id"].as_str().unwrap().to_owned(),
         appeal_id: appeal["id"].as_str().unwrap().to_owned(),
+        items: crate::items::fixtures(&app, &leader).await,
     };
     let integration: Value = app
         .send(

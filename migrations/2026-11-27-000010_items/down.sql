@@ -1,0 +1,10 @@
+DROP TABLE guide;
+DROP TABLE item_attachments;
+DROP TABLE item_revisions;
+DROP TABLE items;
+DROP TABLE item_counts;
+DROP FUNCTION item_counts_apply();
+DROP FUNCTION items_fill_search();
+DROP FUNCTION item_search_vector(text, text, text, text);
+DROP FUNCTION cjk_ngrams(text);
+DROP FUNCTION tsvector_from_text(text);
