@@ -61,10 +61,9 @@ pub fn category_chart(by: &ByCategory) -> String {
         let h = n * height / max;
         let x = gap + i as i64 * (bar_w + gap);
         let y = top + height - h;
-        let _ = write!(
+        let _ = writeln!(
             svg,
-            r##"<g class="bar" data-category="{key}"><rect x="{x}" y="{y}" width="{bar_w}" height="{h}" fill="#b22222"><title>{label} {n}</title></rect><text x="{}" y="{}" text-anchor="middle" font-size="14">{n}</text><text x="{}" y="{}" text-anchor="middle" font-size="14">{label}</text></g>
-"##,
+            r##"<g class="bar" data-category="{key}"><rect x="{x}" y="{y}" width="{bar_w}" height="{h}" fill="#b22222"><title>{label} {n}</title></rect><text x="{}" y="{}" text-anchor="middle" font-size="14">{n}</text><text x="{}" y="{}" text-anchor="middle" font-size="14">{label}</text></g>"##,
             x + bar_w / 2,
             y - 4,
             x + bar_w / 2,
