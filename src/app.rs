@@ -22,7 +22,9 @@ use crate::db::{self, DbPool};
 use crate::http::{self, BodyTimeout, JsonLimit, RouteTable};
 use crate::openapi::ApiDoc;
 use crate::system;
-use crate::{applications, audit, auth, calendar, feedback, guide, items, tokens, users};
+use crate::{
+    applications, audit, auth, calendar, feedback, guide, items, reports, stats, tokens, users,
+};
 
 /// What every handler can reach.
 pub struct AppState {
@@ -57,6 +59,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .configure(calendar::routes::configure)
                 .configure(feedback::routes::configure)
                 .configure(applications::routes::configure)
+                .configure(stats::routes::configure)
+                .configure(reports::routes::configure)
                 .configure(items::routes::configure)
                 .configure(guide::routes::configure),
         );

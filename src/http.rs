@@ -422,6 +422,82 @@ fn strip_position(msg: &str) -> String {
     }
 }
 
+/// Picks the representation for the request's `Accept` header among `offered` (the first is
+/// the default). `None` when the client accepts none of them (406).
+pub fn negotiate(req: &HttpRequest, offered: &[&'static str]) -> Option<&'static str> {
+    let Some(accept) = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.trim().is_empty())
+    else {
+        return offered.first().copied();
+    };
+    let mut best: Option<(f32, usize, &'static str)> = None;
+    for (order, part) in accept.split(',').enumerate() {
+        let mut pieces = part.split(';');
+        let range = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q = pieces
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .filter_map(|q| q.parse::<f32>().ok())
+            .next()
+            .unwrap_or(1.0);
+        if q <= 0.0 {
+            continue;
+        }
+        let matched = offered.iter().find(|o| {
+            range == **o
+                || range == "*/*"
+                || range
+                    .strip_suffix("/*")
+                    .is_some_and(|t| o.split('/').next() == Some(t))
+        });
+        if let Some(m) = matched {
+            // More specific ranges win over wildcards at equal quality.
+            let specific = if range.contains('*') { 0.0 } else { 0.001 };
+            let score = q + specific;
+            if best.is_none_or(|(s, o, _)| score > s || (score == s && order < o)) {
+                best = Some((score, order, m));
+            }
+        }
+    }
+    best.map(|(_, _, m)| m)
+}
+
+/// A response with a strong `ETag` (SHA-256 of the body); `304 Not Modified` when the client
+/// already has it (`If-None-Match`).
+pub fn with_etag(
+    req: &HttpRequest,
+    content_type: &str,
+    cache_control: &str,
+    body: Vec<u8>,
+) -> HttpResponse {
+    use sha2::{Digest, Sha256};
+    let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&body)[..16]));
+    let matches = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .map(|t| t.trim().trim_start_matches("W/"))
+                .any(|t| t == etag || t == "*")
+        });
+    let mut res = if matches {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    res.insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, cache_control.to_owned()))
+        .insert_header((header::VARY, "Accept"));
+    if matches {
+        res.finish()
+    } else {
+        res.content_type(content_type.to_owned()).body(body)
+    }
+}
+
 /// Query strings: a wrong type or an unknown parameter is a 400 naming it.
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err, _req| {
@@ -440,6 +516,34 @@ pub fn path_config() -> web::PathConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn negotiation_follows_quality_and_specificity() {
+        let offered = ["application/json", "text/html", "text/markdown"];
+        let pick = |accept: Option<&str>| {
+            let mut r = actix_web::test::TestRequest::get();
+            if let Some(a) = accept {
+                r = r.insert_header((header::ACCEPT, a));
+            }
+            negotiate(&r.to_http_request(), &offered)
+        };
+        assert_eq!(pick(None), Some("application/json"));
+        assert_eq!(pick(Some("*/*")), Some("application/json"));
+        assert_eq!(pick(Some("text/html")), Some("text/html"));
+        assert_eq!(
+            pick(Some(
+                "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+            )),
+            Some("text/html")
+        );
+        assert_eq!(
+            pick(Some("text/markdown, */*;q=0.1")),
+            Some("text/markdown")
+        );
+        assert_eq!(pick(Some("text/*")), Some("text/html"));
+        assert_eq!(pick(Some("image/png")), None);
+        assert_eq!(pick(Some("text/html;q=0")), None);
+    }
 
     #[derive(Debug, serde::Deserialize)]
     #[allow(dead_code)]

@@ -14,6 +14,8 @@ pub mod http;
 pub mod items;
 pub mod openapi;
 pub mod pagination;
+pub mod reports;
+pub mod stats;
 pub mod system;
 pub mod telemetry;
 pub mod tokens;

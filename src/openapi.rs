@@ -39,6 +39,7 @@ problem_responses! {
     PayloadTooLarge => "The request body is over the limit.",
     UnsupportedMediaType => "The request body is not `application/json`.",
     Unprocessable => "The request is well-formed but not valid: `errors` names every bad field.",
+    NotAcceptable => "None of the representations this operation offers is acceptable (`Accept`).",
     TooManyRequests => "Rate limit reached: retry after the `Retry-After` seconds.",
     Unavailable => "The database is unreachable or overloaded: retry after the `Retry-After` seconds.",
 }
@@ -61,7 +62,7 @@ roles may call it (also as `x-permitted-roles`).",
         schemas(crate::error::Problem, crate::error::FieldError),
         responses(
             BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
-            PayloadTooLarge, UnsupportedMediaType, Unprocessable, TooManyRequests, Unavailable
+            PayloadTooLarge, UnsupportedMediaType, Unprocessable, NotAcceptable, TooManyRequests, Unavailable
         )
     ),
     tags(
@@ -70,6 +71,8 @@ roles may call it (also as `x-permitted-roles`).",
         (name = "users", description = "Accounts of the office and the public (leaders)."),
         (name = "tokens", description = "Integration tokens for scripts and other systems (leaders)."),
         (name = "audit", description = "Who did what, when (leaders)."),
+        (name = "statistics", description = "Yearly figures in the seed's and the national format, for the office and the district."),
+        (name = "reports", description = "The annual report: drafted by the office, published and frozen by a leader."),
         (name = "calendar", description = "The working-day calendar that statutory deadlines are counted in."),
         (name = "feedback", description = "The public feedback register (群众意见): consultations, complaints and suggestions, registered one by one, handled and answered; the public board."),
         (name = "applications", description = "Applications for disclosure (依申请公开): receipt, statutory deadlines, handling, answers and appeals."),

@@ -177,6 +177,15 @@ policy! {
     PublishFeedback, "publish_feedback", Who::Roles(LEADER), None, "";
     UnpublishFeedback, "unpublish_feedback", Who::Roles(LEADER), None, "";
     // statistics and reports (issue 7)
+    GetStats, "get_stats", Who::Anyone, None, "integrations may use a `stats:read` token";
+    GetStatsCsv, "get_stats_csv", Who::Anyone, None, "";
+    ListStats, "list_stats", Who::Anyone, None, "the district's pull";
+    ListStatsCsv, "list_stats_csv", Who::Anyone, None, "";
+    PutManualStats, "put_manual_stats", Who::Roles(OFFICE), None, "table 2 figures";
+    GetReportDraft, "get_report_draft", Who::Roles(OFFICE), None, "";
+    PutReportDraft, "put_report_draft", Who::Roles(OFFICE), None, "";
+    PublishReport, "publish_report", Who::Roles(LEADER), None, "freezes the figures";
+    GetReport, "get_report", Who::Anyone, None, "published versions only";
 }
 
 impl Action {

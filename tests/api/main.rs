@@ -14,4 +14,5 @@ mod items;
 mod openapi;
 mod permissions;
 mod robustness;
+mod stats;
 mod system;
