@@ -22,7 +22,7 @@ use crate::db::{self, DbPool};
 use crate::http::{self, BodyTimeout, JsonLimit, RouteTable};
 use crate::openapi::ApiDoc;
 use crate::system;
-use crate::{audit, auth, calendar, feedback, tokens, users};
+use crate::{applications, audit, auth, calendar, feedback, tokens, users};
 
 /// What every handler can reach.
 pub struct AppState {
@@ -37,6 +37,8 @@ pub struct AppState {
     pub login_by_name: KeyedLimit<String>,
     /// Feedback submissions from the public, per client address.
     pub feedback_by_ip: KeyedLimit<IpAddr>,
+    /// Applications submitted per client address by anonymous and `public` callers.
+    pub submit_by_ip: KeyedLimit<IpAddr>,
 }
 
 /// Registers every route. The OpenAPI paths come from the same calls.
@@ -53,7 +55,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .configure(tokens::routes::configure)
                 .configure(audit::routes::configure)
                 .configure(calendar::routes::configure)
-                .configure(feedback::routes::configure),
+                .configure(feedback::routes::configure)
+                .configure(applications::routes::configure),
         );
 }
 
@@ -165,6 +168,7 @@ impl Application {
             login_by_ip: KeyedLimit::per_minute(config.login_rate_per_min),
             login_by_name: KeyedLimit::per_minute(config.login_rate_per_min),
             feedback_by_ip: KeyedLimit::per_minute(config.feedback_rate_per_min),
+            submit_by_ip: KeyedLimit::per_minute(config.submit_rate_per_min),
         });
 
         let in_flight = web::Data::new(InFlight::default());

@@ -146,6 +146,11 @@ pub const SETTINGS: &[Setting] = &[
         default: "5",
         description: "Feedback submissions per minute allowed per client address from the public, anonymous or signed in (429 above); the office is not limited.",
     },
+    Setting {
+        name: "GONGKAI_SUBMIT_RATE_PER_MIN",
+        default: "30",
+        description: "Applications per minute accepted from one client address for anonymous and `public` callers (429 above); the office and integration tokens are not throttled.",
+    },
 ];
 
 /// Whether the service runs for development or in production.
@@ -183,6 +188,7 @@ pub struct Config {
     pub login_rate_per_min: u32,
     pub feedback_reply_days: u32,
     pub feedback_rate_per_min: u32,
+    pub submit_rate_per_min: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -386,6 +392,12 @@ impl Config {
                 positive("GONGKAI_FEEDBACK_RATE_PER_MIN", n as usize)?;
                 n
             },
+            submit_rate_per_min: parse(
+                "GONGKAI_SUBMIT_RATE_PER_MIN",
+                get("GONGKAI_SUBMIT_RATE_PER_MIN"),
+                30,
+            )?
+            .max(1),
         })
     }
 

@@ -1,6 +1,7 @@
 //! gongkai (公开): the government-information-disclosure backend of a town government.
 
 pub mod app;
+pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod calendar;

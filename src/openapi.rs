@@ -72,6 +72,7 @@ roles may call it (also as `x-permitted-roles`).",
         (name = "audit", description = "Who did what, when (leaders)."),
         (name = "calendar", description = "The working-day calendar that statutory deadlines are counted in."),
         (name = "feedback", description = "The public feedback register (群众意见): consultations, complaints and suggestions, registered one by one, handled and answered; the public board."),
+        (name = "applications", description = "Applications for disclosure (依申请公开): receipt, statutory deadlines, handling, answers and appeals."),
     )
 )]
 pub struct ApiDoc;
@@ -165,14 +166,11 @@ pub fn finish(doc: &mut utoipa::openapi::OpenApi) {
             }
             let description = op.description.get_or_insert_with(String::new);
             description.push_str(&who);
+            // One extension key only: utoipa keeps extensions in a HashMap, so two keys would be
+            // written in a different order on each run and the committed document would never
+            // match. The token scope is in the description above.
             let mut ext = utoipa::openapi::extensions::Extensions::default();
             ext.insert("x-permitted-roles".to_owned(), serde_json::json!(roles));
-            if let Some(scope) = rule.scope {
-                ext.insert(
-                    "x-token-scope".to_owned(),
-                    serde_json::json!(scope.as_str()),
-                );
-            }
             op.extensions
                 .get_or_insert_with(Default::default)
                 .merge(ext);

@@ -132,6 +132,19 @@ policy! {
     PutCalendar, "put_calendar", Who::Roles(OFFICE), None, "recomputes open deadlines";
     // items (issue 4)
     // applications (issue 5)
+    CreateApplication, "create_application", Who::Anyone, Some(Scope::ApplicationsWrite), "tokens need the scope; anonymous and `public` callers are throttled per address";
+    ListApplications, "list_applications", Who::Roles(USERS), None, "`public`: their own";
+    GetApplication, "get_application", Who::Anyone, None, "the office, the owner, or with its `X-Access-Code`; 404 otherwise";
+    RequestCorrection, "request_correction", Who::Roles(OFFICE), None, "once, within 7 working days of receipt";
+    SubmitCorrection, "submit_correction", Who::Anyone, None, "the applicant (owner or `X-Access-Code`) or the office";
+    StartConsultation, "start_consultation", Who::Roles(OFFICE), None, "";
+    EndConsultation, "end_consultation", Who::Roles(OFFICE), None, "";
+    ExtendApplication, "extend_application", Who::Roles(LEADER), None, "once, before the deadline";
+    AnswerApplication, "answer_application", Who::Roles(OFFICE), None, "staff: a draft; leader: final";
+    ApproveAnswer, "approve_answer", Who::Roles(LEADER), None, "";
+    WithdrawApplication, "withdraw_application", Who::Anyone, None, "the applicant (owner or `X-Access-Code`) or the office";
+    CreateAppeal, "create_appeal", Who::Roles(OFFICE), None, "";
+    UpdateAppeal, "update_appeal", Who::Roles(OFFICE), None, "";
     // feedback (issue 6)
     CreateFeedback, "create_feedback", Who::Anyone, None, "the public is throttled per address";
     ListFeedback, "list_feedback", Who::Roles(USERS), None, "office: all, phone masked; public: own entries";

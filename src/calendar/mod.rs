@@ -127,6 +127,7 @@ pub async fn recompute_open_deadlines(
     // Each feature with working-day deadlines adds its recomputation below.
     let mut recomputed = 0;
     recomputed += crate::feedback::recompute_reply_deadlines(conn, year).await?;
+    recomputed += crate::applications::recompute_deadlines(conn, year).await?;
     Ok(recomputed)
 }
 

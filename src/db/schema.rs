@@ -126,11 +126,106 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    applications (id) {
+        id -> Uuid,
+        tracking_no -> Text,
+        status -> Text,
+        applicant_type -> Text,
+        description -> Text,
+        purpose -> Nullable<Text>,
+        delivery -> Text,
+        channel -> Text,
+        received_on -> Date,
+        due_on -> Nullable<Date>,
+        correction_requested_on -> Nullable<Date>,
+        correction_days -> Nullable<Int4>,
+        correction_due_on -> Nullable<Date>,
+        correction_note -> Nullable<Text>,
+        correction_submitted_on -> Nullable<Date>,
+        extension_days -> Int4,
+        extension_reason -> Nullable<Text>,
+        extended_on -> Nullable<Date>,
+        draft_outcome -> Nullable<Text>,
+        draft_reason -> Nullable<Text>,
+        draft_text -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        answer_text -> Nullable<Text>,
+        closed_on -> Nullable<Date>,
+        owner_id -> Nullable<Uuid>,
+        registered_by -> Nullable<Uuid>,
+        token_id -> Nullable<Uuid>,
+        access_code_hash -> Nullable<Bytea>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    applicants (application_id) {
+        application_id -> Uuid,
+        name -> Text,
+        id_document_type -> Nullable<Text>,
+        id_document_number -> Nullable<Text>,
+        credit_code -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        address -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    application_consultations (id) {
+        id -> Int8,
+        application_id -> Uuid,
+        party -> Text,
+        started_on -> Date,
+        ended_on -> Nullable<Date>,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    application_events (id) {
+        id -> Int8,
+        application_id -> Uuid,
+        at -> Timestamptz,
+        actor_kind -> Text,
+        actor_id -> Nullable<Uuid>,
+        actor_role -> Nullable<Text>,
+        action -> Text,
+        status_before -> Nullable<Text>,
+        status_after -> Text,
+        due_before -> Nullable<Date>,
+        due_after -> Nullable<Date>,
+        details -> Jsonb,
+    }
+}
+
+diesel::table! {
+    appeals (id) {
+        id -> Uuid,
+        application_id -> Uuid,
+        kind -> Text,
+        filed_on -> Date,
+        result -> Text,
+        decided_on -> Nullable<Date>,
+        note -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(api_tokens -> users (created_by));
 diesel::joinable!(feedback_notes -> feedback (feedback_id));
 diesel::joinable!(feedback_notes -> users (author_id));
+diesel::joinable!(applicants -> applications (application_id));
+diesel::joinable!(application_consultations -> applications (application_id));
+diesel::joinable!(application_events -> applications (application_id));
+diesel::joinable!(appeals -> applications (application_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -142,4 +237,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     yearly_counters,
     feedback,
     feedback_notes,
+    applications,
+    applicants,
+    application_consultations,
+    application_events,
+    appeals,
 );

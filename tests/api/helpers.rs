@@ -182,6 +182,7 @@ impl TestApp {
         // Tests sign in often from one address; the throttling test sets its own limit.
         config.login_rate_per_min = 10_000;
         config.feedback_rate_per_min = 10_000;
+        config.submit_rate_per_min = 10_000;
         adjust(&mut config);
 
         let app = Application::build(config).await.expect("the app starts");

@@ -1,5 +1,6 @@
 //! Black-box API tests: the real app over HTTP, against a real PostgreSQL.
 
+mod applications;
 mod auth;
 mod calendar;
 mod cli;

@@ -23,6 +23,8 @@ struct Ctx {
     leader_id: String,
     target_id: String,
     refresh_tokens: Vec<String>,
+    application_id: String,
+    appeal_id: String,
 }
 
 struct Call {
@@ -232,6 +234,81 @@ fn spec(op: &str, ctx: &mut Ctx, n: usize) -> (Expect, Call) {
                 None,
             ),
         ),
+        // applications (issue 5)
+        "create_application" => (
+            Anyone,
+            call(
+                Method::POST,
+                "/api/v1/applications",
+                Some(json!({
+                    "applicant": {"type": "natural_person", "name": unique, "id_document_type": "passport",
+                                  "id_document_number": "E12345678", "phone": "12345678"},
+                    "description": "permissions", "delivery": "pickup"
+                })),
+            ),
+        ),
+        "list_applications" => (SignedIn, call(Method::GET, "/api/v1/applications", None)),
+        "get_application" => (
+            Anyone,
+            call(
+                Method::GET,
+                format!("/api/v1/applications/{}", ctx.application_id),
+                None,
+            ),
+        ),
+        "request_correction"
+        | "start_consultation"
+        | "end_consultation"
+        | "answer_application"
+        | "submit_correction"
+        | "withdraw_application"
+        | "extend_application"
+        | "approve_answer" => {
+            let (action, body, who) = match op {
+                "request_correction" => ("request-correction", Some(json!({"note": "n"})), Office),
+                "start_consultation" => (
+                    "start-consultation",
+                    Some(json!({"party": "third_party"})),
+                    Office,
+                ),
+                "end_consultation" => ("end-consultation", None, Office),
+                "answer_application" => (
+                    "answer",
+                    Some(json!({"outcome": "granted", "text": "t"})),
+                    Office,
+                ),
+                "submit_correction" => ("submit-correction", None, Anyone),
+                "withdraw_application" => ("withdraw", None, Anyone),
+                "extend_application" => ("extend", Some(json!({"days": 1, "reason": "r"})), Leader),
+                _ => ("approve-answer", None, Leader),
+            };
+            (
+                who,
+                call(
+                    Method::POST,
+                    format!("/api/v1/applications/{}/{action}", ctx.application_id),
+                    body,
+                ),
+            )
+        }
+        "create_appeal" => (
+            Office,
+            call(
+                Method::POST,
+                format!("/api/v1/applications/{}/appeals", ctx.application_id),
+                Some(
+                    json!({"kind": "reconsideration", "filed_on": gongkai::applications::today(chrono_tz::Asia::Shanghai)}),
+                ),
+            ),
+        ),
+        "update_appeal" => (
+            Office,
+            call(
+                Method::PATCH,
+                format!("/api/v1/appeals/{}", ctx.appeal_id),
+                Some(json!({"result": "pending"})),
+            ),
+        ),
         other => {
             panic!("no permission spec for operation {other}: add one to tests/api/permissions.rs")
         }
@@ -262,16 +339,47 @@ async fn every_operation_enforces_the_role_matrix() {
                 .to_owned(),
         );
     }
+    let leader = app.login(&leader_user).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let application: Value = app
+        .send(
+            Method::POST,
+            "/api/v1/applications",
+            Some(&leader),
+            Some(&json!({
+                "applicant": {"type": "natural_person", "name": "权限", "id_document_type": "passport",
+                              "id_document_number": "E12345678", "phone": "12345678"},
+                "description": "permissions", "delivery": "pickup"
+            })),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let appeal: Value = app
+        .send(
+            Method::POST,
+            &format!(
+                "/api/v1/applications/{}/appeals",
+                application["id"].as_str().unwrap()
+            ),
+            Some(&leader),
+            Some(&json!({"kind": "reconsideration", "filed_on": application["received_on"]})),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     let mut ctx = Ctx {
         login_user,
         leader_id: leader_user.id.to_string(),
         target_id: target.id.to_string(),
         refresh_tokens,
+        application_id: application["id"].as_str().unwrap().to_owned(),
+        appeal_id: appeal["id"].as_str().unwrap().to_owned(),
     };
-    let leader = app.login(&leader_user).await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
     let integration: Value = app
         .send(
             Method::POST,

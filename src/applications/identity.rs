@@ -1,0 +1,91 @@
+//! Identity numbers: light shape checks (with the check digits where the standard defines
+//! them) and masking for lists.
+
+/// A mainland resident identity card number (GB 11643): 17 digits and a check character
+/// (ISO 7064 MOD 11-2, `X` for 10).
+pub fn is_resident_id(s: &str) -> bool {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const CHECK: &[u8; 11] = b"10X98765432";
+    let b = s.as_bytes();
+    if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let sum: u32 = b[..17]
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(c, w)| u32::from(c - b'0') * w)
+        .sum();
+    b[17].to_ascii_uppercase() == CHECK[(sum % 11) as usize]
+}
+
+/// A unified social credit code (GB 32100-2015): 18 characters from the 31-character set
+/// (digits and capitals without I, O, S, V, Z), the last a check character.
+pub fn is_credit_code(s: &str) -> bool {
+    const CHARS: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+    const WEIGHTS: [u32; 17] = [
+        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
+    let b = s.as_bytes();
+    if b.len() != 18 {
+        return false;
+    }
+    let value = |c: u8| CHARS.iter().position(|&x| x == c).map(|p| p as u32);
+    let mut sum = 0;
+    for (c, w) in b[..17].iter().zip(WEIGHTS) {
+        match value(*c) {
+            Some(v) => sum += v * w,
+            None => return false,
+        }
+    }
+    let check = (31 - sum % 31) % 31;
+    value(b[17]) == Some(check)
+}
+
+/// Another identity document number (passport, permits): 5 to 30 letters, digits or `-`.
+pub fn is_document_number(s: &str) -> bool {
+    (5..=30).contains(&s.len()) && s.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
+}
+
+/// `110101********1234`-style masking: the first 4 and last 4 characters of long numbers, the
+/// last 2 of shorter ones; the rest are stars.
+pub fn mask(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let n = chars.len();
+    let (head, tail) = if n > 10 { (4, 4) } else { (0, n.min(2)) };
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, c)| if i < head || i >= n - tail { *c } else { '*' })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resident_ids_check_their_last_character() {
+        // The standard's own example.
+        assert!(is_resident_id("11010519491231002X"));
+        assert!(is_resident_id("11010519491231002x"));
+        assert!(!is_resident_id("110105194912310021"));
+        assert!(is_resident_id("440524188001010014"));
+        assert!(!is_resident_id("44052418800101001"));
+        assert!(!is_resident_id("4405241880010100A4"));
+    }
+
+    #[test]
+    fn credit_codes_check_their_last_character() {
+        assert!(is_credit_code("91350100M000100Y43"));
+        assert!(!is_credit_code("91350100M000100Y44"));
+        assert!(!is_credit_code("91350100M000100Y4"));
+        assert!(!is_credit_code("91350100I000100Y43"), "no I in the set");
+    }
+
+    #[test]
+    fn masks_keep_only_the_ends() {
+        assert_eq!(mask("11010519491231002X"), "1101**********002X");
+        assert_eq!(mask("E12345678"), "*******78");
+        assert_eq!(mask("a"), "a");
+    }
+}
