@@ -90,8 +90,9 @@ def main():
         elapsed = time.monotonic() - start
         with lock:
             total = sum(counts.values())
+            failed = len(errors)
         samples.append((elapsed, rss_mb(), connections(), total))
-        print(f"t={elapsed:5.0f}s rss={samples[-1][1]:6.1f} MB connections={samples[-1][2]:3} requests={total}", flush=True)
+        print(f"t={elapsed:5.0f}s rss={samples[-1][1]:6.1f} MB connections={samples[-1][2]:3} requests={total} errors={failed}", flush=True)
     stop.set()
     for t in threads:
         t.join()
