@@ -7,8 +7,8 @@ use utoipa::ToSchema;
 /// A closed set of values stored as text, serialised as the same text.
 macro_rules! text_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident => $s:tt),* $(,)? }) => {
-        $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        $(#[$m])*
         pub enum $name { $($(#[$vm])* #[serde(rename = $s)] $variant),* }
 
         impl $name {
@@ -84,6 +84,7 @@ text_enum! {
 
 text_enum! {
     /// How the application arrived. Self-service is `online`; the office registers the others.
+    #[schema(as = ApplicationChannel)]
     Channel {
         Online => "online",
         InPerson => "in_person",
@@ -95,6 +96,7 @@ text_enum! {
 
 text_enum! {
     /// Where an application stands.
+    #[schema(as = ApplicationStatus)]
     Status {
         /// Being handled; the clock runs.
         Received => "received",
@@ -126,6 +128,7 @@ impl Status {
 
 text_enum! {
     /// A step in an application's life, each `POST /applications/{id}/<action>`.
+    #[schema(as = ApplicationAction)]
     Act {
         RequestCorrection => "request-correction",
         SubmitCorrection => "submit-correction",

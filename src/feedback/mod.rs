@@ -32,8 +32,8 @@ const CALENDAR_LOCK: i64 = 7401620092;
 
 macro_rules! text_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $text:literal),* $(,)? }) => {
-        $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        $(#[$m])*
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($(#[$vm])* $variant),* }
 
@@ -53,6 +53,7 @@ macro_rules! text_enum {
 
 text_enum! {
     /// What the feedback is.
+    #[schema(as = FeedbackKind)]
     Kind {
         /// 咨询: a question.
         Consultation = "consultation",
@@ -65,6 +66,7 @@ text_enum! {
 
 text_enum! {
     /// How it reached the office.
+    #[schema(as = FeedbackChannel)]
     Channel {
         /// Submitted through this API (self-service).
         Online = "online",
@@ -82,6 +84,7 @@ text_enum! {
 text_enum! {
     /// Where the entry is in its handling:
     /// `registered` -> `assigned` -> `in_progress` -> `replied` -> `closed`.
+    #[schema(as = FeedbackStatus)]
     Status {
         Registered = "registered",
         Assigned = "assigned",

@@ -33,8 +33,8 @@ pub const INDEX_COUNTER: &str = "item_index";
 
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),* $(,)? }) => {
-        $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        $(#[$meta])*
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($(#[$vmeta])* $variant),* }
 
@@ -59,6 +59,7 @@ macro_rules! text_enum {
 
 text_enum! {
     /// 主题分类: the six categories the yearly statistics count.
+    #[schema(as = ItemCategory)]
     Category {
         /// 机构职能 organisation and functions
         Organization = "organization",
@@ -77,6 +78,7 @@ text_enum! {
 
 text_enum! {
     /// 有效性: whether the information is still in force.
+    #[schema(as = ItemValidity)]
     Validity {
         Valid = "valid",
         Amended = "amended",
@@ -86,6 +88,7 @@ text_enum! {
 
 text_enum! {
     /// Where the item is in the review workflow.
+    #[schema(as = ItemStatus)]
     Status {
         /// Being written; only the office sees it.
         Draft = "draft",

@@ -334,7 +334,7 @@ impl ColumnCounts {
 }
 
 macro_rules! table3 {
-    ($( $field:ident => $key:literal, $label:literal; )*) => {
+    ($( $field:ident => $key:tt, $label:tt; )*) => {
         /// Table 3, row by row. Rows named `outcome.reason` count the cases closed in the year
         /// with that outcome and reason; `total` is their sum.
         #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, PartialEq)]
