@@ -125,7 +125,7 @@ pub fn for_each_operation(
 /// Completes the document after the routes are merged in: every operation that takes a body
 /// or reaches the database lists the errors that the service's middleware can answer for it.
 pub fn finish(doc: &mut utoipa::openapi::OpenApi) {
-    for_each_operation(doc, |path, method, op| {
+    for_each_operation(doc, |path, _method, op| {
         let system = matches!(path, "/healthz" | "/metrics");
         let add = |op: &mut Operation, status: &str, name: &str| {
             op.responses
@@ -139,7 +139,8 @@ pub fn finish(doc: &mut utoipa::openapi::OpenApi) {
             add(op, "415", "UnsupportedMediaType");
             add(op, "422", "Unprocessable");
         }
-        if op.parameters.as_ref().is_some_and(|p| !p.is_empty()) && method == "get" {
+        // Parameters are validated too (a year out of range, a page beyond the last allowed).
+        if op.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
             add(op, "422", "Unprocessable");
         }
         if !system {
