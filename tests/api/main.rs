@@ -4,6 +4,7 @@ mod applications;
 mod auth;
 mod calendar;
 mod cli;
+mod corpus;
 mod counters;
 mod docs;
 mod errors;
