@@ -15,12 +15,11 @@ pub mod views;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use rand::RngCore;
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::audit::{self, Actor};
-use crate::auth::{Caller, Role, tokens};
+use crate::auth::{Caller, Role};
 use crate::calendar::WorkCalendar;
 use crate::db::counters;
 use crate::db::schema::{applicants, application_consultations, application_events, applications};
@@ -187,34 +186,7 @@ pub fn viewer_of(caller: &Caller, row: &Row, access_code: Option<&str>) -> Optio
     }
 }
 
-/// Crockford's base32 alphabet: no I, L, O, U, so codes survive being read aloud or copied.
-const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-
-/// A new access code: 20 characters of base32 (100 random bits) in groups of four,
-/// `7K3M-Q9XZ-4D2H-PW8R-CT6N`.
-pub fn new_access_code() -> String {
-    let mut bytes = [0u8; 20];
-    rand::rng().fill_bytes(&mut bytes);
-    let chars: Vec<char> = bytes
-        .iter()
-        .map(|b| CODE_ALPHABET[usize::from(b & 31)] as char)
-        .collect();
-    chars
-        .chunks(4)
-        .map(|c| c.iter().collect::<String>())
-        .collect::<Vec<_>>()
-        .join("-")
-}
-
-/// The stored form of an access code: case, spaces and dashes do not matter.
-pub fn access_code_hash(code: &str) -> Vec<u8> {
-    let normal: String = code
-        .chars()
-        .filter(|c| !matches!(c, '-' | ' '))
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
-    tokens::token_hash(&normal)
-}
+pub use crate::auth::access_code::{access_code_hash, new_access_code};
 
 /// The actions `viewer` may take now. Time limits count: a correction only within 7 working
 /// days of receipt, a closure for a missed correction only after its period, an extension only

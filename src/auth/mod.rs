@@ -1,6 +1,7 @@
 //! Authentication and authorisation: passwords, tokens, the caller extractor and the role
 //! policy.
 
+pub mod access_code;
 pub mod password;
 pub mod policy;
 pub mod ratelimit;

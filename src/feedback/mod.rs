@@ -10,9 +10,7 @@ pub mod text;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -516,39 +514,7 @@ pub fn today(tz: chrono_tz::Tz) -> NaiveDate {
 // ---------------------------------------------------------------------------------------------
 // Access codes
 
-/// The characters of access codes: Crockford's base32 (no I, L, O, U), 5 bits each.
-const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-
-/// A new access code: 20 characters (100 random bits) in groups of five, easy to read out on
-/// the phone or print in a letter: `7KQ2M-X9D3F-…`.
-pub fn new_access_code() -> String {
-    let mut bytes = [0u8; 20];
-    rand::rng().fill_bytes(&mut bytes);
-    let chars: Vec<char> = bytes
-        .iter()
-        .map(|b| CODE_ALPHABET[(b & 31) as usize] as char)
-        .collect();
-    chars
-        .chunks(5)
-        .map(|c| c.iter().collect::<String>())
-        .collect::<Vec<_>>()
-        .join("-")
-}
-
-/// The stored form of an access code: read case-insensitively, without separators, with the
-/// letters people confuse with digits read as those digits.
-pub fn access_code_hash(code: &str) -> Vec<u8> {
-    let normal: String = code
-        .chars()
-        .filter(|c| !matches!(c, '-' | ' '))
-        .map(|c| match c.to_ascii_uppercase() {
-            'I' | 'L' => '1',
-            'O' => '0',
-            other => other,
-        })
-        .collect();
-    Sha256::digest(normal.as_bytes()).to_vec()
-}
+pub use crate::auth::access_code::{access_code_hash, new_access_code};
 
 // ---------------------------------------------------------------------------------------------
 // Creating an entry

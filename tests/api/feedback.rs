@@ -134,7 +134,7 @@ async fn the_whole_workflow_with_conflicts_and_audit() {
     let due = WorkCalendar::default().add_working_days(today(), 5);
     assert_eq!(created["reply_due_on"], due.to_string());
     let code = created["access_code"].as_str().unwrap();
-    assert_eq!(code.len(), 23, "{code}");
+    assert_eq!(code.len(), 24, "{code}");
     assert!(created.get("office").is_none(), "{created}");
 
     // The second entry of the year gets the next number.
