@@ -15,7 +15,7 @@ use crate::audit;
 use crate::auth::{Action, Caller};
 use crate::error::{AppError, AppResult};
 use crate::http::{Json, negotiate};
-use crate::stats::{self, YearStats};
+use crate::stats::{self, YearStats, year_param};
 
 /// Registers this feature's routes (under `/api/v1`).
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -31,11 +31,6 @@ const MARKDOWN: &str = "text/markdown";
 /// The page is self-contained: its one stylesheet is inline, the chart is inline SVG.
 const REPORT_CSP: &str =
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'";
-
-fn year_param(year: i32) -> AppResult<i32> {
-    stats::check_year("year", year).map_err(|e| AppError::Validation(vec![e]))?;
-    Ok(year)
-}
 
 #[derive(diesel::QueryableByName)]
 struct DraftRow {

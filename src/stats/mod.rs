@@ -24,6 +24,12 @@ pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
 /// The longest span of `GET /stats?from=&to=`.
 pub const MAX_SPAN_YEARS: i32 = 100;
 
+/// A year from the path: 422 naming `year` when it is out of range.
+pub fn year_param(year: i32) -> Result<i32, AppError> {
+    check_year("year", year).map_err(|e| AppError::Validation(vec![e]))?;
+    Ok(year)
+}
+
 pub fn check_year(field: &str, year: i32) -> Result<(), FieldError> {
     if YEARS.contains(&year) {
         Ok(())

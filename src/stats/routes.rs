@@ -6,7 +6,7 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{MAX_SPAN_YEARS, ManualFigures, YearStats, check_year, compute, csv};
+use super::{MAX_SPAN_YEARS, ManualFigures, YearStats, check_year, compute, csv, year_param};
 use crate::app::AppState;
 use crate::audit;
 use crate::auth::{Action, Caller};
@@ -47,11 +47,6 @@ pub struct StatsSeries {
     pub to: i32,
     /// One object per year, in order.
     pub years: Vec<YearStats>,
-}
-
-fn year_param(year: i32) -> AppResult<i32> {
-    check_year("year", year).map_err(|e| AppError::Validation(vec![e]))?;
-    Ok(year)
 }
 
 fn range(q: &StatsRange) -> AppResult<(i32, i32)> {
