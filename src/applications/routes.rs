@@ -50,12 +50,6 @@ fn access_code(req: &HttpRequest) -> Option<String> {
         .filter(|v| !v.is_empty() && v.len() <= 100)
 }
 
-fn client_ip(req: &HttpRequest) -> std::net::IpAddr {
-    req.peer_addr()
-        .map(|a| a.ip())
-        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
-}
-
 /// A JSON body that may be left out: no body (or `Content-Length: 0`) means the defaults.
 pub struct OptionalJson<T>(pub T);
 
@@ -178,7 +172,9 @@ pub async fn create_application(
             ));
         }
         Caller::Anonymous | Caller::User(_) if !caller.is_office() => {
-            state.submit_by_ip.check(&client_ip(&req))?;
+            state
+                .submit_by_ip
+                .check(&crate::auth::routes::client_ip(&req))?;
         }
         _ => {}
     }
