@@ -84,20 +84,18 @@ UPDATE bench.summary SET vec = item_search_vector('', txt, NULL, '');
 -- The document pool: `docs` documents, spread over the topics by their shares.
 CREATE TABLE bench.doc (
   t int, j int, title text NOT NULL, summary text NOT NULL, doc_no text, body text NOT NULL,
-  vec tsvector NOT NULL, PRIMARY KEY (t, j)
+  vec tsvector NOT NULL, headline tsvector NOT NULL, PRIMARY KEY (t, j)
 );
-INSERT INTO bench.doc (t, j, title, summary, doc_no, body, vec)
-SELECT tp.t, dj, ti.txt, su.txt, dn.doc_no, b.body,
-  ti.vec
-    || CASE WHEN dn.doc_no IS NOT NULL THEN ('''朱'':2A ''政'':2A ''发'':2A ''朱政'':2A ''政发'':2A ''号'':2A '''
-         || dn.year || ''':2A ''' || dn.num || ''':2A')::tsvector ELSE ''::tsvector END
-    || su.vec || b.vec
+INSERT INTO bench.doc (t, j, title, summary, doc_no, body, vec, headline)
+SELECT tp.t, dj, ti.txt, su.txt, dn.doc_no, b.body, ti.vec || dn.vec || su.vec || b.vec, ti.vec || dn.vec
 FROM bench.topic tp
 CROSS JOIN LATERAL generate_series(1, ceil(:docs * tp.weight / (SELECT sum(weight) FROM bench.topic))::int) dj
 JOIN bench.title ti ON ti.t = tp.t AND ti.j = 1 + (dj * 7 + dj / 300) % 300
 JOIN bench.summary su ON su.t = tp.t AND su.j = 1 + (dj * 13) % 50
 CROSS JOIN LATERAL (SELECT CASE WHEN dj % 5 < 2 THEN '朱政发〔' || (2009 + dj % 18) || '〕' || (1 + dj % 97) || '号' END AS doc_no,
-                           2009 + dj % 18 AS year, 1 + dj % 97 AS num) dn
+                           CASE WHEN dj % 5 < 2 THEN ('''朱'':2A ''政'':2A ''发'':2A ''朱政'':2A ''政发'':2A ''号'':2A '''
+                             || (2009 + dj % 18) || ''':2A ''' || (1 + dj % 97) || ''':2A')::tsvector
+                           ELSE ''::tsvector END AS vec) dn
 CROSS JOIN LATERAL (
   SELECT string_agg(pa.txt, '' ORDER BY g) AS body, bench.tsv_agg(pa.vec ORDER BY g) AS vec
   FROM generate_series(1, 1 + floor(random() * 9)::int + dj - dj) g

@@ -4,7 +4,7 @@ SET client_min_messages = warning;
 SET synchronous_commit = off;
 INSERT INTO items (id, index_no, title, summary, body, category, publisher, doc_no, written_on,
                    published_at, validity, keywords, status, version, withdrawn_at, withdrawn_reason,
-                   created_by_kind, search, created_at, updated_at)
+                   created_by_kind, search, headline, created_at, updated_at)
 SELECT bench.item_id(p.n),
   CASE WHEN p.seq IS NOT NULL THEN :'agency' || '/' || p.year || '-'
        || CASE WHEN p.seq < 100000 THEN lpad(p.seq::text, 5, '0') ELSE p.seq::text END END,
@@ -13,7 +13,7 @@ SELECT bench.item_id(p.n),
   p.published_at, p.validity, ARRAY[tp.name], p.status, 1,
   CASE WHEN p.status = 'withdrawn' THEN p.published_at + interval '30 days' END,
   CASE WHEN p.status = 'withdrawn' THEN '内容已过时效，予以撤回' END,
-  'system', d.vec,
+  'system', d.vec, d.headline,
   coalesce(p.published_at - interval '2 days', timestamptz '2026-11-20 10:00+08' + (p.n % 1000) * interval '1 minute'),
   coalesce(p.published_at, timestamptz '2026-11-20 10:00+08' + (p.n % 1000) * interval '1 minute')
 FROM bench.plan p

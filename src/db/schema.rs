@@ -244,6 +244,7 @@ diesel::table! {
         search -> Tsvector,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        headline -> Tsvector,
     }
 }
 

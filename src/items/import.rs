@@ -447,7 +447,10 @@ pub async fn import(
 ) -> AppResult<ImportResult> {
     let mut rows = validate(raw, config, Utc::now()).map_err(AppError::Validation)?;
     // Search vectors are computed before the transaction opens.
-    let vectors: Vec<String> = rows.iter().map(|r| r.fields.search_vector()).collect();
+    let vectors: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| (r.fields.search_vector(), r.fields.headline_vector()))
+        .collect();
     let actor = Actor::from(caller);
     conn.transaction(async |conn| {
         // The search index grows by hundreds of entries a row. GIN inserts them fastest in one
@@ -551,7 +554,8 @@ pub async fn import(
                         items::status.eq("published"),
                         items::created_by_kind.eq(actor.kind),
                         items::created_by.eq(actor.id),
-                        items::search.eq(super::tsvector_from_text(v.clone())),
+                        items::search.eq(super::tsvector_from_text(v.0.clone())),
+                        items::headline.eq(super::tsvector_from_text(v.1.clone())),
                     )
                 })
                 .collect();

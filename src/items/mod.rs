@@ -629,6 +629,11 @@ impl Fields {
             &self.body,
         )
     }
+
+    /// The title and document number part of the search vector: a match there ranks first.
+    pub fn headline_vector(&self) -> String {
+        search::vector_text(&self.title, "", self.doc_no.as_deref(), "")
+    }
 }
 
 diesel::define_sql_function! {
@@ -757,6 +762,7 @@ pub async fn create(
                 items::created_by_kind.eq(actor.kind),
                 items::created_by.eq(actor.id),
                 items::search.eq(tsvector_from_text(fields.search_vector())),
+                items::headline.eq(tsvector_from_text(fields.headline_vector())),
             ))
             .returning(ItemRow::as_returning())
             .get_result(conn)
@@ -826,6 +832,7 @@ pub async fn update(
                 items::validity.eq(new.validity.as_str()),
                 items::keywords.eq(&new.keywords),
                 items::search.eq(tsvector_from_text(new.search_vector())),
+                items::headline.eq(tsvector_from_text(new.headline_vector())),
                 items::version.eq(items::version + 1),
             ))
             .returning(ItemRow::as_returning())
