@@ -142,16 +142,13 @@ impl Sort {
         })
     }
 
-    /// ORDER BY for the table alias `t` (`rank` is the inner query's rank column).
+    /// ORDER BY for the table alias `t` (relevance is ordered by `page_by_relevance`).
     fn order_by(self, t: &str) -> String {
         match self {
-            Sort::NewestFirst => format!("{t}.published_at DESC, {t}.id DESC"),
+            Sort::NewestFirst | Sort::Relevance => format!("{t}.published_at DESC, {t}.id DESC"),
             Sort::OldestFirst => format!("{t}.published_at ASC, {t}.id ASC"),
             Sort::Title => format!("{t}.title ASC, {t}.id ASC"),
             Sort::IndexNo => format!("{t}.index_no ASC, {t}.id ASC"),
-            Sort::Relevance => {
-                format!("p.rank DESC, {t}.published_at DESC, {t}.id DESC")
-            }
         }
     }
 }
@@ -427,56 +424,94 @@ pub async fn list(
     req: &ListRequest,
 ) -> AppResult<(Vec<ItemSummary>, i64)> {
     let (cond, binds) = req.where_clause("t");
-    let rank = match (&req.text, req.sort) {
-        (Some(_), Sort::Relevance) => "ts_rank(t.search, $1::tsquery)",
-        _ => "0::real",
+    let items = match (&req.text, req.sort) {
+        (Some(text), Sort::Relevance) => page_by_relevance(conn, req, &cond, &binds, text).await?,
+        _ => {
+            let n = binds.len();
+            let sql = format!(
+                "SELECT {SUMMARY_COLUMNS} FROM items i JOIN (
+                     SELECT t.id FROM items t WHERE {cond}
+                     ORDER BY {inner_order} LIMIT ${l} OFFSET ${o}
+                 ) p ON p.id = i.id
+                 ORDER BY {outer_order}",
+                inner_order = req.sort.order_by("t"),
+                outer_order = req.sort.order_by("i"),
+                l = n + 1,
+                o = n + 2,
+            );
+            bind_all(diesel::sql_query(sql).into_boxed(), &binds)
+                .bind::<BigInt, _>(req.paging.limit())
+                .bind::<BigInt, _>(req.paging.offset())
+                .load(conn)
+                .await?
+        }
     };
-    // With a text query the tsquery is not always $1; find its placeholder.
-    let rank = if rank.starts_with("ts_rank") {
-        let pos = binds
-            .iter()
-            .position(
-                |b| matches!(b, Bind::Text(s) if Some(s) == req.text.as_ref().map(|t| &t.tsquery)),
-            )
-            .expect("the tsquery is bound");
-        format!("ts_rank(t.search, ${}::tsquery)", pos + 1)
-    } else {
-        rank.to_owned()
-    };
-    let n = binds.len();
-    let sql = format!(
-        "SELECT {SUMMARY_COLUMNS} FROM items i JOIN (
-             SELECT t.id, {rank} AS rank FROM items t WHERE {cond}
-             ORDER BY {inner_order} LIMIT ${l} OFFSET ${o}
-         ) p ON p.id = i.id
-         ORDER BY {outer_order}",
-        inner_order = if req.sort == Sort::Relevance {
-            "rank DESC, t.published_at DESC, t.id DESC".to_owned()
-        } else {
-            req.sort.order_by("t")
-        },
-        outer_order = req.sort.order_by("i"),
-        l = n + 1,
-        o = n + 2,
-    );
-    let items: Vec<ItemSummary> = bind_all(diesel::sql_query(sql).into_boxed(), &binds)
-        .bind::<BigInt, _>(req.paging.limit())
-        .bind::<BigInt, _>(req.paging.offset())
-        .load(conn)
-        .await?;
     let total = if req.counted_by_status() {
         status_count(conn, req.status, req.sees_all).await?
     } else if req.paging.page == 1 && (items.len() as i64) < req.paging.per_page {
         // The whole list fits on the first page.
         items.len() as i64
     } else {
-        let sql = format!("SELECT count(*) AS n FROM items t WHERE {cond}");
-        let c: Count = bind_all(diesel::sql_query(sql).into_boxed(), &binds)
-            .get_result(conn)
-            .await?;
-        c.n
+        count(conn, &cond, &binds).await?
     };
     Ok((items, total))
+}
+
+async fn count(conn: &mut AsyncPgConnection, cond: &str, binds: &[Bind]) -> AppResult<i64> {
+    let sql = format!("SELECT count(*) AS n FROM items t WHERE {cond}");
+    let c: Count = bind_all(diesel::sql_query(sql).into_boxed(), binds)
+        .get_result(conn)
+        .await?;
+    Ok(c.n)
+}
+
+/// A page in order of relevance: the items whose title or document number matches the query
+/// (their `headline`), then the others, newest first within each. Both parts are read in the
+/// order of an index, a page at a time: unlike a score, this never reads every match, which
+/// for a common term would be most of the catalogue.
+async fn page_by_relevance(
+    conn: &mut AsyncPgConnection,
+    req: &ListRequest,
+    cond: &str,
+    binds: &[Bind],
+    text: &TextQuery,
+) -> AppResult<Vec<ItemSummary>> {
+    let q = binds
+        .iter()
+        .position(|b| matches!(b, Bind::Text(s) if *s == text.tsquery))
+        .expect("the tsquery is bound")
+        + 1;
+    let headline = format!("t.headline @@ ${q}::tsquery");
+    let in_headline = count(conn, &format!("{cond} AND {headline}"), binds).await?;
+    let (limit, offset) = (req.paging.limit(), req.paging.offset());
+    let first_offset = offset.min(in_headline);
+    let first_limit = (in_headline - first_offset).min(limit);
+    let rest_offset = (offset - in_headline).max(0);
+    let rest_limit = limit - first_limit;
+    let n = binds.len();
+    let order = Sort::NewestFirst.order_by("t");
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM items i JOIN (
+             (SELECT t.id, 0 AS part FROM items t WHERE {cond} AND {headline}
+              ORDER BY {order} LIMIT ${} OFFSET ${})
+             UNION ALL
+             (SELECT t.id, 1 AS part FROM items t WHERE {cond} AND NOT ({headline})
+              ORDER BY {order} LIMIT ${} OFFSET ${})
+         ) p ON p.id = i.id
+         ORDER BY p.part, {}",
+        n + 1,
+        n + 2,
+        n + 3,
+        n + 4,
+        Sort::NewestFirst.order_by("i"),
+    );
+    Ok(bind_all(diesel::sql_query(sql).into_boxed(), binds)
+        .bind::<BigInt, _>(first_limit)
+        .bind::<BigInt, _>(first_offset)
+        .bind::<BigInt, _>(rest_limit)
+        .bind::<BigInt, _>(rest_offset)
+        .load(conn)
+        .await?)
 }
 
 /// The number of items in a status (or in all, for `None` when the caller sees all).

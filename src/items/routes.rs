@@ -89,8 +89,9 @@ fn item_response(
 /// The catalogue: published items for the public; every item, filterable by `status`, for
 /// the office and tokens with `items:read` or `items:write`.
 ///
-/// Filters combine (AND). With `q`, results are ranked by relevance (title and document
-/// number first, then summary, then body) unless `sort` is given. Lists carry RFC 8288
+/// Filters combine (AND). With `q`, results are ranked by relevance unless `sort` is given:
+/// items whose title or document number contains the query first, then those that contain it
+/// elsewhere, newest first within each. Lists carry RFC 8288
 /// `Link` headers (`first`, `prev`, `next`, `last`). Every parameter is checked: a bad one
 /// is a 422 naming it.
 #[utoipa::path(

@@ -725,6 +725,102 @@ async fn search_finds_one_and_two_character_terms_everywhere() {
     assert_eq!(p["errors"][0]["field"], "q");
 }
 
+/// Relevance is a ranking with a boundary: title and document-number matches first, then the
+/// rest, newest first within each; the pages must cross that boundary without repeating or
+/// losing an item, and an edited title moves an item between the parts.
+#[actix_web::test]
+async fn relevance_puts_title_matches_first_and_pages_across_the_boundary() {
+    let app = TestApp::spawn().await;
+    let leader = app.token_for(Role::Leader).await;
+    let res = import(
+        &app,
+        &leader,
+        json!([
+            {"title": "防汛工作一", "category": "work", "published_at": "2010-01-01"},
+            {"title": "文件甲", "doc_no": "防汛〔2010〕1号", "category": "work", "published_at": "2010-01-02"},
+            {"title": "防汛工作三", "category": "work", "published_at": "2010-01-03"},
+            {"title": "正文一", "body": "做好防汛准备。", "category": "work", "published_at": "2010-02-01"},
+            {"title": "正文二", "summary": "汛期防汛", "category": "work", "published_at": "2010-02-02"},
+            {"title": "正文三", "body": "防汛", "category": "work", "published_at": "2010-02-03"},
+            {"title": "正文四", "body": "抗旱", "category": "work", "published_at": "2010-02-04"},
+        ]),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    let page = |p: u32| {
+        let app = &app;
+        async move {
+            get_json(
+                app,
+                &format!("/api/v1/items?q={}&per_page=2&page={p}", urlencode("防汛")),
+                None,
+            )
+            .await
+        }
+    };
+    let mut seen = Vec::new();
+    for p in 1..=3 {
+        let body = page(p).await;
+        assert_eq!(body["total"], 6, "page {p}");
+        for i in body["items"].as_array().unwrap() {
+            seen.push(i["title"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(
+        seen,
+        [
+            "防汛工作三",
+            "文件甲",
+            "防汛工作一",
+            "正文三",
+            "正文二",
+            "正文一"
+        ]
+    );
+    assert!(page(4).await["items"].as_array().unwrap().is_empty());
+
+    // A new title moves the item into the first part.
+    let list = get_json(
+        &app,
+        &format!("/api/v1/items?q={}", urlencode("正文一")),
+        None,
+    )
+    .await;
+    let id = list["items"][0]["id"].as_str().unwrap().to_owned();
+    let item = app
+        .send(
+            Method::GET,
+            &format!("/api/v1/items/{id}"),
+            Some(&leader),
+            None,
+        )
+        .await;
+    let etag = item.headers()["etag"].to_str().unwrap().to_owned();
+    let res = app
+        .client
+        .patch(app.url(&format!("/api/v1/items/{id}")))
+        .bearer_auth(&leader)
+        .header("If-Match", etag)
+        .json(&json!({"title": "防汛正文一"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let first = page(1).await;
+    assert_eq!(first["items"][0]["title"], "防汛正文一");
+    // An explicit sort replaces relevance.
+    let by_date = get_json(
+        &app,
+        &format!(
+            "/api/v1/items?q={}&sort=-published_at&per_page=1",
+            urlencode("防汛")
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(by_date["items"][0]["title"], "正文三");
+}
+
 fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
