@@ -21,7 +21,7 @@ use uuid::Uuid;
 use crate::audit::{self, Actor};
 use crate::auth::{Caller, Role};
 use crate::calendar::WorkCalendar;
-use crate::db::counters;
+
 use crate::db::schema::{applicants, application_consultations, application_events, applications};
 use crate::error::{AppError, AppResult, FieldError};
 use deadline::{DeadlineInputs, Pause};
@@ -276,15 +276,21 @@ pub struct Created {
 }
 
 /// Loads the calendar a deadline between `from` and `until` (plus a year's margin) needs.
-pub async fn calendar_for(
-    conn: &mut AsyncPgConnection,
+pub async fn calendar_for<C>(
+    conn: &mut C,
     from: NaiveDate,
     until: NaiveDate,
-) -> Result<WorkCalendar, diesel::result::Error> {
+) -> Result<WorkCalendar, diesel::result::Error>
+where
+    C: diesel_async::AsyncConnectionCore<Backend = diesel::pg::Pg> + Send,
+{
     WorkCalendar::load(conn, from.year(), until.max(from).year() + 1).await
 }
 
-async fn lock_calendar_shared(conn: &mut AsyncPgConnection) -> Result<(), diesel::result::Error> {
+async fn lock_calendar_shared<C>(conn: &mut C) -> Result<(), diesel::result::Error>
+where
+    C: diesel_async::AsyncConnectionCore<Backend = diesel::pg::Pg> + Send,
+{
     diesel::sql_query(format!(
         "SELECT pg_advisory_xact_lock_shared({CALENDAR_LOCK_KEY})"
     ))
@@ -310,8 +316,8 @@ struct NewEvent<'a> {
 
 /// One timeline entry, written in the transaction of the step it records.
 #[allow(clippy::too_many_arguments)]
-async fn record_event(
-    conn: &mut AsyncPgConnection,
+async fn record_event<C>(
+    conn: &mut C,
     application_id: Uuid,
     actor: Actor,
     action: &str,
@@ -320,7 +326,10 @@ async fn record_event(
     due_before: Option<NaiveDate>,
     due_after: Option<NaiveDate>,
     details: serde_json::Value,
-) -> Result<(), diesel::result::Error> {
+) -> Result<(), diesel::result::Error>
+where
+    C: diesel_async::AsyncConnectionCore<Backend = diesel::pg::Pg> + Send,
+{
     diesel::insert_into(application_events::table)
         .values(NewEvent {
             application_id,
@@ -366,16 +375,22 @@ pub async fn create(
     let actor = Actor::from(caller);
     let mut applicant = new.applicant.clone();
     applicant.application_id = id;
+    // Two pipelined rounds inside the transaction (the server runs each round's statements in
+    // order): the calendar is read under its shared lock, then the four rows are written.
     let row = conn
         .transaction(async |conn| {
-            lock_calendar_shared(conn).await?;
-            let cal = calendar_for(conn, new.received_on, new.received_on).await?;
+            let c: &AsyncPgConnection = conn;
+            let ((), cal) = futures_util::future::try_join(
+                lock_calendar_shared(&mut &*c),
+                calendar_for(&mut &*c, new.received_on, new.received_on),
+            )
+            .await?;
             let due_on = DeadlineInputs {
                 received_on: new.received_on,
                 ..Default::default()
             }
             .due_on(&cal);
-            let row: Row = diesel::insert_into(applications::table)
+            let insert = diesel::insert_into(applications::table)
                 .values((
                     applications::id.eq(id),
                     applications::status.eq(Status::Received.as_str()),
@@ -391,32 +406,31 @@ pub async fn create(
                     applications::token_id.eq(token_id),
                     applications::access_code_hash.eq(access_code.as_deref().map(access_code_hash)),
                 ))
-                .returning(Row::as_returning())
-                .get_result(conn)
-                .await?;
-            record_event(
-                conn,
-                id,
-                actor,
-                "received",
-                None,
-                Status::Received,
-                None,
-                due_on,
-                json!({"channel": new.channel, "received_on": new.received_on}),
-            )
-            .await?;
-            diesel::insert_into(applicants::table)
-                .values(&applicant)
-                .execute(conn)
-                .await?;
-            audit::record(
-                conn,
-                actor,
-                "application.received",
-                "application",
-                Some(id.to_string()),
-                json!({"channel": new.channel, "applicant_type": new.applicant_type, "received_on": new.received_on}),
+                .returning(Row::as_returning());
+            let (row, (), _, ()) = futures_util::future::try_join4(
+                insert.get_result::<Row>(&mut &*c),
+                record_event(
+                    &mut &*c,
+                    id,
+                    actor,
+                    "received",
+                    None,
+                    Status::Received,
+                    None,
+                    due_on,
+                    json!({"channel": new.channel, "received_on": new.received_on}),
+                ),
+                diesel::insert_into(applicants::table)
+                    .values(&applicant)
+                    .execute(&mut &*c),
+                audit::record(
+                    &mut &*c,
+                    actor,
+                    "application.received",
+                    "application",
+                    Some(id.to_string()),
+                    json!({"channel": new.channel, "applicant_type": new.applicant_type, "received_on": new.received_on}),
+                ),
             )
             .await?;
             Ok::<_, AppError>(row)
@@ -451,12 +465,6 @@ pub async fn create(
 /// Lock class of the numbering of one year's applications (`pg_advisory_xact_lock(int, int)`,
 /// with the year as the second key).
 const NUMBERING_LOCK: i32 = 740_162_005;
-
-#[derive(diesel::QueryableByName)]
-struct Last {
-    #[diesel(sql_type = diesel::sql_types::Integer)]
-    last: i32,
-}
 
 async fn tracking_no_of(
     conn: &mut AsyncPgConnection,
@@ -529,44 +537,46 @@ async fn number_batch(
             NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| AppError::internal("year"))?;
         let last_day =
             NaiveDate::from_ymd_opt(year, 12, 31).ok_or_else(|| AppError::internal("year"))?;
-        let pending: Vec<Uuid> = applications::table
-            .filter(applications::tracking_no.is_null())
-            .filter(applications::received_on.between(first_day, last_day))
-            .order((applications::created_at, applications::id))
-            .select(applications::id)
-            .load(conn)
-            .await?;
-        if pending.is_empty() {
-            return Ok(tracking_no_of(conn, id).await?);
-        }
-        let n = pending.len() as i32;
-        let Last { last } = diesel::sql_query(
-            "INSERT INTO yearly_counters (name, year, last) VALUES ('application', $1, $2)
-             ON CONFLICT (name, year) DO UPDATE SET last = yearly_counters.last + EXCLUDED.last
-             RETURNING last",
+        // One statement, after the lock so that its snapshot sees every earlier batch: the
+        // year's unnumbered applications in order of receipt, the counter moved by their
+        // number, and the numbers (`counters::format_yearly`). `mine` is this application's
+        // number, given now or by an earlier batch.
+        let Numbered { mine } = diesel::sql_query(
+            "WITH pending AS (
+                 SELECT id, row_number() OVER (ORDER BY created_at, id) AS k, count(*) OVER () AS n
+                 FROM applications
+                 WHERE tracking_no IS NULL AND received_on BETWEEN $1 AND $2
+             ), counter AS (
+                 INSERT INTO yearly_counters (name, year, last)
+                 SELECT 'application', $3, count(*) FROM pending HAVING count(*) > 0
+                 ON CONFLICT (name, year) DO UPDATE SET last = yearly_counters.last + EXCLUDED.last
+                 RETURNING last
+             ), numbered AS (
+                 UPDATE applications a
+                 SET tracking_no = $3::text || '-' || CASE WHEN c.last - p.n + p.k < 100000
+                     THEN lpad((c.last - p.n + p.k)::text, 5, '0') ELSE (c.last - p.n + p.k)::text END
+                 FROM pending p, counter c
+                 WHERE a.id = p.id
+                 RETURNING a.id, a.tracking_no
+             )
+             SELECT coalesce((SELECT tracking_no FROM numbered WHERE id = $4),
+                             (SELECT tracking_no FROM applications WHERE id = $4)) AS mine",
         )
+        .bind::<diesel::sql_types::Date, _>(first_day)
+        .bind::<diesel::sql_types::Date, _>(last_day)
         .bind::<diesel::sql_types::Integer, _>(year)
-        .bind::<diesel::sql_types::Integer, _>(n)
+        .bind::<diesel::sql_types::Uuid, _>(id)
         .get_result(conn)
         .await?;
-        let numbers: Vec<String> = (0..n)
-            .map(|i| counters::format_yearly(year, last - n + 1 + i))
-            .collect();
-        diesel::sql_query(
-            "UPDATE applications a SET tracking_no = u.no
-             FROM unnest($1::uuid[], $2::text[]) AS u(id, no) WHERE a.id = u.id",
-        )
-        .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(&pending)
-        .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(&numbers)
-        .execute(conn)
-        .await?;
-        // Numbered by a batch that ended between the check and the lock: read it.
-        match pending.iter().position(|p| *p == id) {
-            Some(i) => Ok(Some(numbers[i].clone())),
-            None => Ok(tracking_no_of(conn, id).await?),
-        }
+        Ok(mine)
     })
     .await
+}
+
+#[derive(diesel::QueryableByName)]
+struct Numbered {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    mine: Option<String>,
 }
 
 /// An action with its validated input.

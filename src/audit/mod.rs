@@ -4,7 +4,7 @@
 pub mod routes;
 
 use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use crate::auth::{Caller, Role};
@@ -68,15 +68,19 @@ struct NewEntry<'a> {
     summary: serde_json::Value,
 }
 
-/// Records one action. Call it inside the transaction that makes the change.
-pub async fn record(
-    conn: &mut AsyncPgConnection,
+/// Records one action. Call it inside the transaction that makes the change (`conn` may be a
+/// shared `&AsyncPgConnection`, to pipeline it with the change's other statements).
+pub async fn record<C>(
+    conn: &mut C,
     actor: impl Into<Actor>,
     action: &str,
     entity_type: &str,
     entity_id: Option<String>,
     summary: serde_json::Value,
-) -> Result<(), diesel::result::Error> {
+) -> Result<(), diesel::result::Error>
+where
+    C: diesel_async::AsyncConnectionCore<Backend = diesel::pg::Pg> + Send,
+{
     let actor = actor.into();
     let request_id = REQUEST_CONTEXT.try_with(|c| c.request_id.clone()).ok();
     diesel::insert_into(audit_log::table)

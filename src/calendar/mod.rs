@@ -85,11 +85,14 @@ impl WorkCalendar {
     }
 
     /// Loads the exceptions of the given years (deadlines can cross into the next year).
-    pub async fn load(
-        conn: &mut AsyncPgConnection,
+    pub async fn load<C>(
+        conn: &mut C,
         first_year: i32,
         last_year: i32,
-    ) -> Result<Self, diesel::result::Error> {
+    ) -> Result<Self, diesel::result::Error>
+    where
+        C: diesel_async::AsyncConnectionCore<Backend = diesel::pg::Pg> + Send,
+    {
         let from = NaiveDate::from_ymd_opt(first_year, 1, 1).expect("valid year");
         let to = NaiveDate::from_ymd_opt(last_year, 12, 31).expect("valid year");
         let rows: Vec<(NaiveDate, String)> = calendar_days::table
