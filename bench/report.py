@@ -90,6 +90,12 @@ def targets(by_name, ceilings, peak_mb):
         )
     else:
         absent("application submission: ≥ 1,000/s, no errors", "application_submit")
+    r = get("import_10k")
+    if r:
+        check("import of 10,000 rows: < 10 s", r["errors"] == 0 and r["seconds"] < 10,
+              f"{r['seconds']:.1f} s" + ("" if r["errors"] == 0 else " (failed)"))
+    else:
+        absent("import of 10,000 rows: < 10 s", "import_10k")
     base, flood = get("item_by_id"), get("item_by_id_during_logins")
     if base and flood:
         check(
