@@ -3,7 +3,7 @@
 SELECT i.id, i.index_no, i.title, i.summary, i.category, i.publisher, i.doc_no, i.written_on,
        i.published_at, i.validity, i.keywords, i.status, i.version, i.created_at, i.updated_at
 FROM items i JOIN (
-    SELECT t.id, 0::real AS rank FROM items t WHERE t.status = 'published'
+    SELECT t.id FROM items t WHERE t.status = 'published'
     ORDER BY t.published_at DESC, t.id DESC LIMIT 20 OFFSET 0
 ) p ON p.id = i.id
 ORDER BY i.published_at DESC, i.id DESC;

@@ -291,9 +291,9 @@ async fn lock_calendar_shared<C>(conn: &mut C) -> Result<(), diesel::result::Err
 where
     C: diesel_async::AsyncConnectionCore<Backend = diesel::pg::Pg> + Send,
 {
-    diesel::sql_query(format!(
+    crate::db::Prepared(diesel::sql_query(format!(
         "SELECT pg_advisory_xact_lock_shared({CALENDAR_LOCK_KEY})"
-    ))
+    )))
     .execute(conn)
     .await
     .map(|_| ())
@@ -524,12 +524,13 @@ async fn number_batch(
     year: i32,
 ) -> AppResult<Option<String>> {
     conn.transaction(async |conn| {
-        let Locked { locked } =
+        let Locked { locked } = crate::db::Prepared(
             diesel::sql_query("SELECT pg_try_advisory_xact_lock($1, $2) AS locked")
                 .bind::<diesel::sql_types::Integer, _>(NUMBERING_LOCK)
-                .bind::<diesel::sql_types::Integer, _>(year)
-                .get_result(conn)
-                .await?;
+                .bind::<diesel::sql_types::Integer, _>(year),
+        )
+        .get_result(conn)
+        .await?;
         if !locked {
             return Ok(None);
         }
@@ -541,7 +542,7 @@ async fn number_batch(
         // year's unnumbered applications in order of receipt, the counter moved by their
         // number, and the numbers (`counters::format_yearly`). `mine` is this application's
         // number, given now or by an earlier batch.
-        let Numbered { mine } = diesel::sql_query(
+        let Numbered { mine } = crate::db::Prepared(diesel::sql_query(
             "WITH pending AS (
                  SELECT id, row_number() OVER (ORDER BY created_at, id) AS k, count(*) OVER () AS n
                  FROM applications
@@ -561,11 +562,12 @@ async fn number_batch(
              )
              SELECT coalesce((SELECT tracking_no FROM numbered WHERE id = $4),
                              (SELECT tracking_no FROM applications WHERE id = $4)) AS mine",
+            )
+            .bind::<diesel::sql_types::Date, _>(first_day)
+            .bind::<diesel::sql_types::Date, _>(last_day)
+            .bind::<diesel::sql_types::Integer, _>(year)
+            .bind::<diesel::sql_types::Uuid, _>(id),
         )
-        .bind::<diesel::sql_types::Date, _>(first_day)
-        .bind::<diesel::sql_types::Date, _>(last_day)
-        .bind::<diesel::sql_types::Integer, _>(year)
-        .bind::<diesel::sql_types::Uuid, _>(id)
         .get_result(conn)
         .await?;
         Ok(mine)

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use diesel::ConnectionError;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
-use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use futures_util::FutureExt;
@@ -127,6 +129,10 @@ pub async fn run_migrations(url: &str) -> Result<Vec<String>, SetupError> {
 pub fn build_pool(config: &Config) -> Result<DbPool, SetupError> {
     let statement_timeout_ms = config.db_statement_timeout.as_millis() as u64;
     let mut manager_config = ManagerConfig::<AsyncPgConnection>::default();
+    // No test query on every checkout (the default would add a round trip to every request):
+    // a connection whose socket the server closed, or whose transaction broke, is already
+    // refused by the recycle check, and any other failure surfaces as a 503 on first use.
+    manager_config.recycling_method = RecyclingMethod::Fast;
     manager_config.custom_setup = Box::new(move |url| {
         async move {
             let mut conn = AsyncPgConnection::establish(url).await?;
@@ -154,6 +160,39 @@ pub fn build_pool(config: &Config) -> Result<DbPool, SetupError> {
             url: config.redacted_database_url(),
             cause: e.to_string(),
         })
+}
+
+/// A raw SQL statement (`diesel::sql_query`) that stays prepared on its connection, keyed by
+/// its text, like the statements diesel builds itself. Diesel never caches raw SQL, so each
+/// run would cost a round trip to prepare it and one to run it; wrapped, it is prepared once
+/// per connection. Only for statements whose text takes a bounded number of forms (closed
+/// lists written as literals, everything else bound), and whose plan does not depend much on
+/// the values bound: PostgreSQL may switch a prepared statement to a generic plan.
+pub struct Prepared<Q>(pub Q);
+
+impl<Q> diesel::query_builder::QueryFragment<diesel::pg::Pg> for Prepared<Q>
+where
+    Q: diesel::query_builder::QueryFragment<diesel::pg::Pg>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        pass: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> diesel::QueryResult<()> {
+        self.0.walk_ast(pass)
+    }
+
+    fn is_safe_to_cache_prepared(&self, _backend: &diesel::pg::Pg) -> diesel::QueryResult<bool> {
+        Ok(true)
+    }
+}
+
+impl<Q> diesel::query_builder::QueryId for Prepared<Q> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Q: diesel::query_builder::Query> diesel::query_builder::Query for Prepared<Q> {
+    type SqlType = Q::SqlType;
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ use uuid::Uuid;
 
 use super::search::{TextQuery, parse_query};
 use super::{Category, Status, Validity};
+use crate::db::Prepared;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::pagination::Paging;
 
@@ -424,31 +425,46 @@ pub async fn list(
     req: &ListRequest,
 ) -> AppResult<(Vec<ItemSummary>, i64)> {
     let (cond, binds) = req.where_clause("t");
-    let items = match (&req.text, req.sort) {
-        (Some(text), Sort::Relevance) => page_by_relevance(conn, req, &cond, &binds, text).await?,
-        _ => {
-            let n = binds.len();
-            let sql = format!(
-                "SELECT {SUMMARY_COLUMNS} FROM items i JOIN (
-                     SELECT t.id FROM items t WHERE {cond}
-                     ORDER BY {inner_order} LIMIT ${l} OFFSET ${o}
-                 ) p ON p.id = i.id
-                 ORDER BY {outer_order}",
-                inner_order = req.sort.order_by("t"),
-                outer_order = req.sort.order_by("i"),
-                l = n + 1,
-                o = n + 2,
-            );
-            bind_all(diesel::sql_query(sql).into_boxed(), &binds)
-                .bind::<BigInt, _>(req.paging.limit())
-                .bind::<BigInt, _>(req.paging.offset())
-                .load(conn)
-                .await?
-        }
-    };
-    let total = if req.counted_by_status() {
-        status_count(conn, req.status, req.sees_all).await?
-    } else if req.paging.page == 1 && (items.len() as i64) < req.paging.per_page {
+    if let (Some(text), Sort::Relevance) = (&req.text, req.sort) {
+        let items = page_by_relevance(conn, req, &cond, &binds, text).await?;
+        let total = if req.paging.page == 1 && (items.len() as i64) < req.paging.per_page {
+            items.len() as i64
+        } else {
+            count(conn, &cond, &binds).await?
+        };
+        return Ok((items, total));
+    }
+    let n = binds.len();
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM items i JOIN (
+             SELECT t.id FROM items t WHERE {cond}
+             ORDER BY {inner_order} LIMIT ${l} OFFSET ${o}
+         ) p ON p.id = i.id
+         ORDER BY {outer_order}",
+        inner_order = req.sort.order_by("t"),
+        outer_order = req.sort.order_by("i"),
+        l = n + 1,
+        o = n + 2,
+    );
+    // Without a text query the statement's forms are few (filters present or not, the sort):
+    // it stays prepared.
+    let page = Prepared(
+        bind_all(diesel::sql_query(sql).into_boxed(), &binds)
+            .bind::<BigInt, _>(req.paging.limit())
+            .bind::<BigInt, _>(req.paging.offset()),
+    );
+    if req.counted_by_status() {
+        // The page and the stored count, pipelined: one round trip.
+        let c: &AsyncPgConnection = conn;
+        let (items, total) = futures_util::future::try_join(
+            page.load::<ItemSummary>(&mut &*c),
+            status_count(&mut &*c, req.status, req.sees_all),
+        )
+        .await?;
+        return Ok((items, total));
+    }
+    let items: Vec<ItemSummary> = page.load(conn).await?;
+    let total = if req.paging.page == 1 && (items.len() as i64) < req.paging.per_page {
         // The whole list fits on the first page.
         items.len() as i64
     } else {
@@ -515,19 +531,22 @@ async fn page_by_relevance(
 }
 
 /// The number of items in a status (or in all, for `None` when the caller sees all).
-async fn status_count(
-    conn: &mut AsyncPgConnection,
+async fn status_count<C>(
+    conn: &mut C,
     status: Option<Status>,
     sees_all: bool,
-) -> AppResult<i64> {
+) -> Result<i64, diesel::result::Error>
+where
+    C: diesel_async::AsyncConnectionCore<Backend = Pg> + Send,
+{
     let cond = match (status, sees_all) {
         (Some(s), _) => format!("WHERE status = '{}'", s.as_str()),
         (None, false) => "WHERE status = 'published'".to_owned(),
         (None, true) => String::new(),
     };
-    let c: Count = diesel::sql_query(format!(
+    let c: Count = Prepared(diesel::sql_query(format!(
         "SELECT coalesce(sum(n), 0)::bigint AS n FROM item_counts {cond}"
-    ))
+    )))
     .get_result(conn)
     .await?;
     Ok(c.n)

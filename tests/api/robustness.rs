@@ -220,3 +220,47 @@ async fn a_dangling_reference_is_422_naming_the_field() {
     let body = assert_problem(res, 422).await;
     assert_eq!(body["errors"][0]["field"], "related_item_id", "{body}");
 }
+
+/// `db::Prepared` keeps a raw statement prepared on its connection: the second run with other
+/// values reuses it, so it costs one round trip instead of two.
+#[actix_web::test]
+async fn prepared_raw_statements_are_prepared_once_per_connection() {
+    use diesel_async::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let app = TestApp::spawn().await;
+    let mut conn = app.pool.get().await.unwrap();
+    let sql = "SELECT $1::bigint * 2 AS n /* prepared-once */";
+    for v in [1_i64, 2, 3] {
+        let r: N =
+            gongkai::db::Prepared(diesel::sql_query(sql).bind::<diesel::sql_types::BigInt, _>(v))
+                .get_result(&mut conn)
+                .await
+                .unwrap();
+        assert_eq!(r.n, v * 2);
+    }
+    let r: N = diesel::sql_query(
+        "SELECT count(*) AS n FROM pg_prepared_statements WHERE statement LIKE '%prepared-once%' \
+         AND statement NOT LIKE '%pg_prepared_statements%'",
+    )
+    .get_result(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(r.n, 1);
+    // A plain raw statement is not kept.
+    let _: N = diesel::sql_query("SELECT 7::bigint AS n /* not-kept */")
+        .get_result(&mut conn)
+        .await
+        .unwrap();
+    let r: N = diesel::sql_query(
+        "SELECT count(*) AS n FROM pg_prepared_statements WHERE statement LIKE '%not-kept%' \
+         AND statement NOT LIKE '%pg_prepared_statements%'",
+    )
+    .get_result(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(r.n, 0);
+}
