@@ -586,9 +586,12 @@ pub async fn import(
                 .execute(conn)
                 .await?;
         }
-        diesel::sql_query("SELECT gin_clean_pending_list('items_search_idx')")
-            .execute(conn)
-            .await?;
+        diesel::sql_query(
+            "SELECT gin_clean_pending_list('items_search_idx'), \
+                    gin_clean_pending_list('items_headline_idx')",
+        )
+        .execute(conn)
+        .await?;
         crate::audit::record(
             conn,
             caller,

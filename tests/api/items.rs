@@ -923,6 +923,30 @@ async fn imports_json_and_csv_with_their_numbers() {
     )
     .await;
     assert_eq!(item["title"], "CSV条目, 含逗号");
+
+    // The imports left nothing in the GIN pending lists, which every later search would scan.
+    {
+        use diesel_async::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Pending {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = app.pool.get().await.unwrap();
+        diesel::sql_query("CREATE EXTENSION IF NOT EXISTS pgstattuple")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        for index in ["items_search_idx", "items_headline_idx"] {
+            let p: Pending = diesel::sql_query(format!(
+                "SELECT pending_tuples AS n FROM pgstatginindex('{index}')"
+            ))
+            .get_result(&mut conn)
+            .await
+            .unwrap();
+            assert_eq!(p.n, 0, "{index}");
+        }
+    }
     assert_eq!(item["keywords"], json!(["规划", "计划"]));
     // The history says it was imported.
     let h = get_json(
