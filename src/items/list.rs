@@ -49,7 +49,8 @@ pub struct ItemQuery {
     /// Text to find in the title, summary, body and document number. Whitespace separates
     /// terms, which must all occur; Chinese terms of any length are found anywhere in the
     /// text, ASCII words at the start of a word. Results are ranked by relevance unless `sort`
-    /// is given.
+    /// is given. A search counts and pages through its first 1,000 matches: `total` is at most
+    /// 1,000 (narrow the search with filters to reach the rest).
     #[param(example = "公开")]
     pub q: Option<String>,
     /// `-published_at` (default: newest first), `published_at`, `title` or `index_no`.
@@ -425,14 +426,8 @@ pub async fn list(
     req: &ListRequest,
 ) -> AppResult<(Vec<ItemSummary>, i64)> {
     let (cond, binds) = req.where_clause("t");
-    if let (Some(text), Sort::Relevance) = (&req.text, req.sort) {
-        let items = page_by_relevance(conn, req, &cond, &binds, text).await?;
-        let total = if req.paging.page == 1 && (items.len() as i64) < req.paging.per_page {
-            items.len() as i64
-        } else {
-            count(conn, &cond, &binds).await?
-        };
-        return Ok((items, total));
+    if let Some(text) = &req.text {
+        return search(conn, req, &cond, &binds, text).await;
     }
     let n = binds.len();
     let sql = format!(
@@ -475,10 +470,68 @@ pub async fn list(
 
 async fn count(conn: &mut AsyncPgConnection, cond: &str, binds: &[Bind]) -> AppResult<i64> {
     let sql = format!("SELECT count(*) AS n FROM items t WHERE {cond}");
+    let c: Count = Prepared(bind_all(diesel::sql_query(sql).into_boxed(), binds))
+        .get_result(conn)
+        .await?;
+    Ok(c.n)
+}
+
+/// A text search counts, and pages through, at most this many matches (its `total` says
+/// 1,000 when there are more). Counting every match of a common term means visiting most of
+/// the catalogue's rows; a caller who needs more narrows the search with filters.
+pub const MAX_SEARCH_RESULTS: i64 = 1_000;
+
+/// The number of matches, counted up to `MAX_SEARCH_RESULTS`.
+async fn count_matches(conn: &mut AsyncPgConnection, cond: &str, binds: &[Bind]) -> AppResult<i64> {
+    let sql = format!(
+        "SELECT count(*) AS n FROM (SELECT 1 FROM items t WHERE {cond} LIMIT {MAX_SEARCH_RESULTS}) m"
+    );
     let c: Count = bind_all(diesel::sql_query(sql).into_boxed(), binds)
         .get_result(conn)
         .await?;
     Ok(c.n)
+}
+
+/// A page of a text search and its total, both within `MAX_SEARCH_RESULTS`. Not kept prepared:
+/// the best plan depends on how common the terms are.
+async fn search(
+    conn: &mut AsyncPgConnection,
+    req: &ListRequest,
+    cond: &str,
+    binds: &[Bind],
+    text: &TextQuery,
+) -> AppResult<(Vec<ItemSummary>, i64)> {
+    let offset = req.paging.offset();
+    let limit = req.paging.limit().min((MAX_SEARCH_RESULTS - offset).max(0));
+    let items = if limit == 0 {
+        Vec::new()
+    } else if req.sort == Sort::Relevance {
+        page_by_relevance(conn, cond, binds, text, limit, offset).await?
+    } else {
+        let n = binds.len();
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM items i JOIN (
+                 SELECT t.id FROM items t WHERE {cond}
+                 ORDER BY {inner_order} LIMIT ${l} OFFSET ${o}
+             ) p ON p.id = i.id
+             ORDER BY {outer_order}",
+            inner_order = req.sort.order_by("t"),
+            outer_order = req.sort.order_by("i"),
+            l = n + 1,
+            o = n + 2,
+        );
+        bind_all(diesel::sql_query(sql).into_boxed(), binds)
+            .bind::<BigInt, _>(limit)
+            .bind::<BigInt, _>(offset)
+            .load(conn)
+            .await?
+    };
+    let total = if offset == 0 && (items.len() as i64) < limit {
+        items.len() as i64
+    } else {
+        count_matches(conn, cond, binds).await?
+    };
+    Ok((items, total))
 }
 
 /// A page in order of relevance: the items whose title or document number matches the query
@@ -487,10 +540,11 @@ async fn count(conn: &mut AsyncPgConnection, cond: &str, binds: &[Bind]) -> AppR
 /// for a common term would be most of the catalogue.
 async fn page_by_relevance(
     conn: &mut AsyncPgConnection,
-    req: &ListRequest,
     cond: &str,
     binds: &[Bind],
     text: &TextQuery,
+    limit: i64,
+    offset: i64,
 ) -> AppResult<Vec<ItemSummary>> {
     let q = binds
         .iter()
@@ -498,8 +552,7 @@ async fn page_by_relevance(
         .expect("the tsquery is bound")
         + 1;
     let headline = format!("t.headline @@ ${q}::tsquery");
-    let in_headline = count(conn, &format!("{cond} AND {headline}"), binds).await?;
-    let (limit, offset) = (req.paging.limit(), req.paging.offset());
+    let in_headline = count_matches(conn, &format!("{cond} AND {headline}"), binds).await?;
     let first_offset = offset.min(in_headline);
     let first_limit = (in_headline - first_offset).min(limit);
     let rest_offset = (offset - in_headline).max(0);

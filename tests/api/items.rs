@@ -821,6 +821,47 @@ async fn relevance_puts_title_matches_first_and_pages_across_the_boundary() {
     assert_eq!(by_date["items"][0]["title"], "正文三");
 }
 
+/// A text search counts and pages through its first 1,000 matches only; lists without `q`
+/// count everything.
+#[actix_web::test]
+async fn a_text_search_reaches_its_first_thousand_matches() {
+    let app = TestApp::spawn().await;
+    let leader = app.token_for(Role::Leader).await;
+    let res = import(
+        &app,
+        &leader,
+        rows(1_005, |i| {
+            json!({"title": format!("测试条目{i}"), "category": "other",
+                   "published_at": format!("2010-01-01T00:{:02}:{:02}Z", i / 60 % 60, i % 60)})
+        }),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    let q = urlencode("测试");
+    for sort in ["", "&sort=-published_at"] {
+        let res = app
+            .get(&format!("/api/v1/items?q={q}&per_page=100&page=10{sort}"))
+            .await;
+        assert_eq!(res.status(), 200);
+        let link = res.headers()["link"].to_str().unwrap().to_owned();
+        assert!(link.contains("page=10>; rel=\"last\""), "{link}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["total"], 1000, "{sort}");
+        assert_eq!(body["items"].as_array().unwrap().len(), 100);
+        let beyond = get_json(
+            &app,
+            &format!("/api/v1/items?q={q}&per_page=100&page=11{sort}"),
+            None,
+        )
+        .await;
+        assert_eq!(beyond["total"], 1000);
+        assert!(beyond["items"].as_array().unwrap().is_empty());
+    }
+    // Without `q` every item is counted.
+    let all = get_json(&app, "/api/v1/items?category=other&per_page=1", None).await;
+    assert_eq!(all["total"], 1005);
+}
+
 fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }

@@ -1,0 +1,1 @@
+DROP INDEX feedback_related_item_idx;
