@@ -343,6 +343,12 @@ impl ListRequest {
 
     /// The WHERE clause (for alias `t`) and its binds, numbered from `$1`.
     fn where_clause(&self, t: &str) -> (String, Vec<Bind>) {
+        self.where_clause_on(t, "search")
+    }
+
+    /// The WHERE clause with the text query matched against another vector of the item:
+    /// `headline` finds the matches in the title and document number (a subset of `search`).
+    fn where_clause_on(&self, t: &str, vector: &str) -> (String, Vec<Bind>) {
         let mut conds = Vec::new();
         let mut binds = Vec::new();
         let param = |binds: &mut Vec<Bind>, b: Bind| {
@@ -374,7 +380,7 @@ impl ListRequest {
         }
         if let Some(text) = &self.text {
             let p = param(&mut binds, Bind::Text(text.tsquery.clone()));
-            conds.push(format!("{t}.search @@ {p}::tsquery"));
+            conds.push(format!("{t}.{vector} @@ {p}::tsquery"));
             for term in &text.recheck {
                 let p = param(&mut binds, Bind::Text(term.clone()));
                 conds.push(format!(
@@ -506,7 +512,7 @@ async fn search(
     let items = if limit == 0 {
         Vec::new()
     } else if req.sort == Sort::Relevance {
-        page_by_relevance(conn, cond, binds, text, limit, offset).await?
+        page_by_relevance(conn, req, cond, binds, text, limit, offset).await?
     } else {
         let n = binds.len();
         let sql = format!(
@@ -540,6 +546,7 @@ async fn search(
 /// for a common term would be most of the catalogue.
 async fn page_by_relevance(
     conn: &mut AsyncPgConnection,
+    req: &ListRequest,
     cond: &str,
     binds: &[Bind],
     text: &TextQuery,
@@ -552,7 +559,11 @@ async fn page_by_relevance(
         .expect("the tsquery is bound")
         + 1;
     let headline = format!("t.headline @@ ${q}::tsquery");
-    let in_headline = count_matches(conn, &format!("{cond} AND {headline}"), binds).await?;
+    // The first part matched on `headline` alone: adding `search` would make PostgreSQL read
+    // the search index's entries for the term, all of them for a common one.
+    let (first_cond, first_binds) = req.where_clause_on("t", "headline");
+    debug_assert_eq!(first_binds.len(), binds.len());
+    let in_headline = count_matches(conn, &first_cond, binds).await?;
     let first_offset = offset.min(in_headline);
     let first_limit = (in_headline - first_offset).min(limit);
     let rest_offset = (offset - in_headline).max(0);
@@ -561,7 +572,7 @@ async fn page_by_relevance(
     let order = Sort::NewestFirst.order_by("t");
     let sql = format!(
         "SELECT {SUMMARY_COLUMNS} FROM items i JOIN (
-             (SELECT t.id, 0 AS part FROM items t WHERE {cond} AND {headline}
+             (SELECT t.id, 0 AS part FROM items t WHERE {first_cond}
               ORDER BY {order} LIMIT ${} OFFSET ${})
              UNION ALL
              (SELECT t.id, 1 AS part FROM items t WHERE {cond} AND NOT ({headline})
