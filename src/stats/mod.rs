@@ -11,7 +11,7 @@ pub mod csv;
 pub mod routes;
 
 use chrono::{NaiveDate, TimeZone};
-use diesel::sql_types::{BigInt, Date, Nullable, Text, Timestamptz};
+use diesel::sql_types::{Array, BigInt, Date, Integer, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -326,6 +326,18 @@ impl ColumnCounts {
         }
     }
 
+    fn minus(&self, o: &ColumnCounts) -> ColumnCounts {
+        ColumnCounts {
+            natural_person: self.natural_person - o.natural_person,
+            enterprise: self.enterprise - o.enterprise,
+            research_institution: self.research_institution - o.research_institution,
+            public_interest_org: self.public_interest_org - o.public_interest_org,
+            legal_service_org: self.legal_service_org - o.legal_service_org,
+            other_org: self.other_org - o.other_org,
+            total: self.total - o.total,
+        }
+    }
+
     fn plus(&self, o: &ColumnCounts) -> ColumnCounts {
         ColumnCounts {
             natural_person: self.natural_person + o.natural_person,
@@ -564,30 +576,26 @@ pub struct FeedbackByChannel {
 
 #[derive(diesel::QueryableByName)]
 struct CategoryCount {
+    #[diesel(sql_type = Integer)]
+    year: i32,
     #[diesel(sql_type = Text)]
     category: String,
     #[diesel(sql_type = BigInt)]
     n: i64,
 }
 
+/// Applications of one type received in one year (clipped to the year before and the year
+/// after the span) and closed in one year (NULL: still open), with one outcome.
 #[derive(diesel::QueryableByName)]
-struct OpenCounts {
+struct CaseCount {
     #[diesel(sql_type = Text)]
     applicant_type: String,
-    #[diesel(sql_type = BigInt)]
-    new_this_year: i64,
-    #[diesel(sql_type = BigInt)]
-    carried_from: i64,
-    #[diesel(sql_type = BigInt)]
-    carried_to: i64,
-}
-
-#[derive(diesel::QueryableByName)]
-struct OutcomeCount {
-    #[diesel(sql_type = Text)]
-    applicant_type: String,
-    #[diesel(sql_type = Text)]
-    outcome: String,
+    #[diesel(sql_type = Integer)]
+    received_in: i32,
+    #[diesel(sql_type = Nullable<Integer>)]
+    closed_in: Option<i32>,
+    #[diesel(sql_type = Nullable<Text>)]
+    outcome: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
     reason: Option<String>,
     #[diesel(sql_type = BigInt)]
@@ -596,6 +604,8 @@ struct OutcomeCount {
 
 #[derive(diesel::QueryableByName)]
 struct AppealCount {
+    #[diesel(sql_type = Integer)]
+    year: i32,
     #[diesel(sql_type = Text)]
     kind: String,
     #[diesel(sql_type = Text)]
@@ -606,6 +616,8 @@ struct AppealCount {
 
 #[derive(diesel::QueryableByName)]
 struct FeedbackCount {
+    #[diesel(sql_type = Integer)]
+    year: i32,
     #[diesel(sql_type = Text)]
     kind: String,
     #[diesel(sql_type = Text)]
@@ -620,6 +632,8 @@ struct FeedbackCount {
 
 #[derive(diesel::QueryableByName)]
 struct ManualRow {
+    #[diesel(sql_type = Integer)]
+    year: i32,
     #[diesel(sql_type = diesel::sql_types::Jsonb)]
     figures: serde_json::Value,
 }
@@ -632,126 +646,215 @@ pub fn year_start(tz: chrono_tz::Tz, year: i32) -> chrono::DateTime<chrono::Utc>
         .with_timezone(&chrono::Utc)
 }
 
-/// Computes a year's figures from the data.
+/// Computes a year's figures from the data: [`compute_range`] of that year alone.
 pub async fn compute(
     conn: &mut AsyncPgConnection,
     config: &Config,
     year: i32,
 ) -> Result<YearStats, AppError> {
-    let first = NaiveDate::from_ymd_opt(year, 1, 1).expect("checked year");
-    let last = NaiveDate::from_ymd_opt(year, 12, 31).expect("checked year");
-    let (from, to) = (
-        year_start(config.timezone, year),
-        year_start(config.timezone, year + 1),
-    );
+    let mut years = compute_range(conn, config, year, year).await?;
+    Ok(years.pop().expect("one year"))
+}
 
-    // Items published in the year; withdrawn ones keep their publication time and count.
-    let categories: Vec<CategoryCount> = diesel::sql_query(
-        "SELECT category, count(*) AS n FROM items
-         WHERE published_at >= $1 AND published_at < $2 AND status IN ('published', 'withdrawn')
-         GROUP BY category",
+/// One year's figures while they are being counted.
+#[derive(Default)]
+struct Tally {
+    proactive: Proactive,
+    table: ApplicationsTable,
+    by_outcome: ByOutcome,
+    /// Cases closed in the year but received in a later one (data that breaks an invariant):
+    /// counted as closed in the year and nowhere else, as the year's own count would.
+    received_later: ColumnCounts,
+    appeals: AppealsTable,
+    feedback: FeedbackStats,
+    manual: Option<ManualFigures>,
+}
+
+/// Computes the figures of the years `from..=to`, in order, from the data, with five queries
+/// whatever the span: each table is read once for the whole span and its rows counted by
+/// year. Run it in one snapshot (a repeatable-read transaction) so that the years agree.
+pub async fn compute_range(
+    conn: &mut AsyncPgConnection,
+    config: &Config,
+    from: i32,
+    to: i32,
+) -> Result<Vec<YearStats>, AppError> {
+    if !(YEARS.contains(&from) && YEARS.contains(&to) && from <= to) {
+        return Err(AppError::Internal(format!(
+            "no figures for the span {from}..={to}"
+        )));
+    }
+    let first = NaiveDate::from_ymd_opt(from, 1, 1).expect("checked year");
+    let last = NaiveDate::from_ymd_opt(to, 12, 31).expect("checked year");
+    let years: Vec<i32> = (from..=to).collect();
+    // Each year's first instant in the agency's zone, and the next year's: computed here, so
+    // that the database compares timestamps and converts none.
+    let starts: Vec<chrono::DateTime<chrono::Utc>> = years
+        .iter()
+        .map(|y| year_start(config.timezone, *y))
+        .collect();
+    let ends: Vec<chrono::DateTime<chrono::Utc>> = years
+        .iter()
+        .map(|y| year_start(config.timezone, y + 1))
+        .collect();
+    let mut tallies: Vec<Tally> = years.iter().map(|_| Tally::default()).collect();
+    let slot = |year: i32| (from..=to).contains(&year).then(|| (year - from) as usize);
+
+    // Items published in each year; withdrawn ones keep their publication time and count.
+    // One range of the partial index `items_stats_idx` per year (its condition written as
+    // the index's, so that the scan reads the index alone): cheaper than bucketing every
+    // row of the whole span with width_bucket, which costs an array search per row.
+    let items = diesel::sql_query(
+        "SELECT y.year, c.category, c.n
+         FROM unnest($1::int[], $2::timestamptz[], $3::timestamptz[]) AS y (year, starts, ends)
+         CROSS JOIN LATERAL (
+             SELECT category, count(*) AS n FROM items
+             WHERE published_at >= y.starts AND published_at < y.ends
+               AND status IN ('published', 'withdrawn')
+             GROUP BY category
+         ) c",
     )
-    .bind::<Timestamptz, _>(from)
-    .bind::<Timestamptz, _>(to)
-    .load(conn)
-    .await?;
-    let mut proactive = Proactive::default();
-    for c in categories {
+    .bind::<Array<Integer>, _>(&years)
+    .bind::<Array<Timestamptz>, _>(&starts)
+    .bind::<Array<Timestamptz>, _>(&ends);
+
+    // Table 3 in one pass over the cases that were open at some time in the span or closed
+    // in it, by the year received and the year closed (dates: no time zone involved). The
+    // years before the span are one group, and so are the years after it; still open: NULL.
+    let cases = diesel::sql_query(
+        "SELECT applicant_type,
+                greatest(least(date_part('year', received_on)::int, $4 + 1), $3 - 1) AS received_in,
+                CASE WHEN closed_on > $2 THEN $4 + 1 ELSE date_part('year', closed_on)::int END
+                    AS closed_in,
+                outcome, reason, count(*) AS n
+         FROM applications
+         WHERE (received_on <= $2 AND (closed_on IS NULL OR closed_on >= $1))
+            OR closed_on BETWEEN $1 AND $2
+         GROUP BY 1, 2, 3, 4, 5",
+    )
+    .bind::<Date, _>(first)
+    .bind::<Date, _>(last)
+    .bind::<Integer, _>(from)
+    .bind::<Integer, _>(to);
+
+    // Table 4: appeals filed in the year, with their result as known at the year's end
+    // (decided in a later year: still pending then).
+    let appeals = diesel::sql_query(
+        "SELECT date_part('year', filed_on)::int AS year, kind,
+                CASE WHEN decided_on IS NULL
+                          OR date_part('year', decided_on) > date_part('year', filed_on)
+                     THEN 'pending' ELSE result END AS result,
+                count(*) AS n
+         FROM appeals WHERE filed_on BETWEEN $1 AND $2
+         GROUP BY 1, 2, 3",
+    )
+    .bind::<Date, _>(first)
+    .bind::<Date, _>(last);
+
+    // Feedback received in the year; replied by the year's end, and by the deadline too.
+    let feedback = diesel::sql_query(
+        "SELECT date_part('year', received_on)::int AS year, kind, channel, count(*) AS received,
+                count(*) FILTER (WHERE date_part('year', replied_on) <= date_part('year', received_on))
+                    AS replied,
+                count(*) FILTER (WHERE date_part('year', replied_on) <= date_part('year', received_on)
+                                   AND replied_on <= reply_due_on) AS on_time
+         FROM feedback WHERE received_on BETWEEN $1 AND $2
+         GROUP BY 1, 2, 3",
+    )
+    .bind::<Date, _>(first)
+    .bind::<Date, _>(last);
+
+    let manual =
+        diesel::sql_query("SELECT year, figures FROM stats_manual WHERE year BETWEEN $1 AND $2")
+            .bind::<Integer, _>(from)
+            .bind::<Integer, _>(to);
+
+    // One after the other on the one connection. Pipelining them (diesel-async sends
+    // futures polled together at once) measured no faster: the time is the database's
+    // counting, not the five round trips.
+    let items: Vec<CategoryCount> = items.load(conn).await?;
+    let cases: Vec<CaseCount> = cases.load(conn).await?;
+    let appeals: Vec<AppealCount> = appeals.load(conn).await?;
+    let feedback: Vec<FeedbackCount> = feedback.load(conn).await?;
+    let manual: Vec<ManualRow> = manual.load(conn).await?;
+
+    for c in items {
+        let Some(t) = slot(c.year) else { continue };
+        let proactive = &mut tallies[t].proactive;
         if let Some(slot) = proactive.by_category.slot(&c.category) {
             *slot += c.n;
             proactive.total += c.n;
         }
     }
 
-    // Table 3: open cases (new, carried in, carried out) and cases closed in the year.
-    let open: Vec<OpenCounts> = diesel::sql_query(
-        "SELECT applicant_type,
-                count(*) FILTER (WHERE received_on >= $1) AS new_this_year,
-                count(*) FILTER (WHERE received_on < $1) AS carried_from,
-                count(*) FILTER (WHERE closed_on IS NULL OR closed_on > $2) AS carried_to
-         FROM applications
-         WHERE received_on <= $2 AND (closed_on IS NULL OR closed_on >= $1)
-         GROUP BY applicant_type",
-    )
-    .bind::<Date, _>(first)
-    .bind::<Date, _>(last)
-    .load(conn)
-    .await?;
-    let outcomes: Vec<OutcomeCount> = diesel::sql_query(
-        "SELECT applicant_type, outcome, reason, count(*) AS n FROM applications
-         WHERE closed_on BETWEEN $1 AND $2 AND outcome IS NOT NULL
-         GROUP BY applicant_type, outcome, reason",
-    )
-    .bind::<Date, _>(first)
-    .bind::<Date, _>(last)
-    .load(conn)
-    .await?;
-    let mut table = ApplicationsTable::default();
-    for o in &open {
-        table.new_this_year.add(&o.applicant_type, o.new_this_year);
-        table
-            .carried_from_last_year
-            .add(&o.applicant_type, o.carried_from);
-        table
-            .carried_to_next_year
-            .add(&o.applicant_type, o.carried_to);
-    }
-    let mut by_outcome = ByOutcome::default();
-    for o in &outcomes {
-        let key = ApplicationsTable::outcome_row(&o.outcome, o.reason.as_deref());
+    // Open on the first day of the span: received before it, not closed before it.
+    let mut carried_in = ColumnCounts::default();
+    for c in &cases {
+        let open_on = |year: i32| c.closed_in.is_none_or(|closed| closed >= year);
+        if c.received_in < from {
+            if open_on(from) {
+                carried_in.add(&c.applicant_type, c.n);
+            }
+        } else if let Some(t) = slot(c.received_in) {
+            // New in the year received, unless closed before that year began.
+            if open_on(c.received_in) {
+                tallies[t].table.new_this_year.add(&c.applicant_type, c.n);
+            }
+        }
+        let (Some(closed), Some(outcome)) = (c.closed_in, c.outcome.as_deref()) else {
+            continue;
+        };
+        let Some(t) = slot(closed) else { continue };
+        let tally = &mut tallies[t];
+        let key = ApplicationsTable::outcome_row(outcome, c.reason.as_deref());
         // An unknown pair would unbalance the table: count it as "other" and log it.
-        let row = match table.row_mut(&key) {
+        let row = match tally.table.row_mut(&key) {
             Some(row) if ApplicationsTable::outcome_rows().any(|k| k == key) => row,
             _ => {
                 tracing::warn!(%key, "application outcome outside the national table");
-                &mut table.other_other
+                &mut tally.table.other_other
             }
         };
-        row.add(&o.applicant_type, o.n);
-        table.total.add(&o.applicant_type, o.n);
-        let slot = match o.outcome.as_str() {
-            "granted" => &mut by_outcome.granted,
-            "partially_granted" => &mut by_outcome.partially_granted,
-            "refused" => &mut by_outcome.refused,
-            "unable" => &mut by_outcome.unable,
-            "not_processed" => &mut by_outcome.not_processed,
-            _ => &mut by_outcome.other,
+        row.add(&c.applicant_type, c.n);
+        tally.table.total.add(&c.applicant_type, c.n);
+        if c.received_in > closed {
+            tally.received_later.add(&c.applicant_type, c.n);
+        }
+        let slot = match outcome {
+            "granted" => &mut tally.by_outcome.granted,
+            "partially_granted" => &mut tally.by_outcome.partially_granted,
+            "refused" => &mut tally.by_outcome.refused,
+            "unable" => &mut tally.by_outcome.unable,
+            "not_processed" => &mut tally.by_outcome.not_processed,
+            _ => &mut tally.by_outcome.other,
         };
-        *slot += o.n;
+        *slot += c.n;
+    }
+    // Carried over, year by year: what was open on 1 January, plus the new cases, minus the
+    // closed ones, is open on 31 December, and carried into the next year. A case closed in
+    // a year before the one it was received in was never open: it is added back, so that the
+    // figures are exactly those of the year counted alone, and the balance check below
+    // refuses them.
+    for tally in &mut tallies {
+        let t = &mut tally.table;
+        t.carried_from_last_year = carried_in;
+        t.carried_to_next_year = carried_in
+            .plus(&t.new_this_year)
+            .minus(&t.total)
+            .plus(&tally.received_later);
+        carried_in = t.carried_to_next_year;
     }
 
-    // Table 4: appeals filed in the year, with their result as known at the year's end.
-    let appeal_rows: Vec<AppealCount> = diesel::sql_query(
-        "SELECT kind,
-                CASE WHEN decided_on IS NULL OR decided_on > $2 THEN 'pending' ELSE result END AS result,
-                count(*) AS n
-         FROM appeals WHERE filed_on BETWEEN $1 AND $2
-         GROUP BY 1, 2",
-    )
-    .bind::<Date, _>(first)
-    .bind::<Date, _>(last)
-    .load(conn)
-    .await?;
-    let mut appeals = AppealsTable::default();
-    for a in appeal_rows {
-        if let Some(k) = appeals.kind_mut(&a.kind) {
+    for a in appeals {
+        let Some(t) = slot(a.year) else { continue };
+        if let Some(k) = tallies[t].appeals.kind_mut(&a.kind) {
             k.add(&a.result, a.n);
         }
     }
 
-    let feedback_rows: Vec<FeedbackCount> = diesel::sql_query(
-        "SELECT kind, channel, count(*) AS received,
-                count(*) FILTER (WHERE replied_on <= $2) AS replied,
-                count(*) FILTER (WHERE replied_on <= $2 AND replied_on <= reply_due_on) AS on_time
-         FROM feedback WHERE received_on BETWEEN $1 AND $2
-         GROUP BY kind, channel",
-    )
-    .bind::<Date, _>(first)
-    .bind::<Date, _>(last)
-    .load(conn)
-    .await?;
-    let mut feedback = FeedbackStats::default();
-    for f in feedback_rows {
+    for f in feedback {
+        let Some(t) = slot(f.year) else { continue };
+        let feedback = &mut tallies[t].feedback;
         feedback.received += f.received;
         feedback.replied += f.replied;
         feedback.replied_on_time += f.on_time;
@@ -769,59 +872,62 @@ pub async fn compute(
         }
     }
 
-    let manual: Option<ManualRow> =
-        diesel::sql_query("SELECT figures FROM stats_manual WHERE year = $1")
-            .bind::<diesel::sql_types::Integer, _>(year)
-            .get_result(conn)
-            .await
-            .map(Some)
-            .or_else(|e| match e {
-                diesel::result::Error::NotFound => Ok(None),
-                e => Err(e),
-            })?;
-    let manual = match manual {
-        Some(m) => serde_json::from_value(m.figures).map_err(AppError::internal)?,
-        None => ManualFigures::default(),
-    };
-
-    let legacy = Legacy {
-        proactive: proactive.clone(),
-        applications: LegacyApplications {
-            received: table.new_this_year.total,
-            answered: table.total.total,
-            by_outcome,
-        },
-        appeals: LegacyAppeals {
-            reconsideration: appeals.reconsideration.total,
-            litigation: appeals.litigation_direct.total
-                + appeals.litigation_after_reconsideration.total,
-        },
-    };
-    let stats = YearStats {
-        year,
-        agency: Agency {
-            name: config.agency_name.clone(),
-            code: config.agency_code.clone(),
-            parent: config.agency_parent.clone(),
-        },
-        legacy,
-        national: National {
-            proactive: manual,
-            applications: table,
-            appeals,
-        },
-        feedback,
-    };
-    let problems = stats.national.applications.imbalances();
-    if !problems.is_empty() {
-        // The queries are built to balance; if they do not, the data broke an invariant
-        // (a case closed before it was received). Publishing such figures would be wrong.
-        return Err(AppError::Internal(format!(
-            "table 3 of {year} does not balance: {}",
-            problems.join("; ")
-        )));
+    for m in manual {
+        let Some(t) = slot(m.year) else { continue };
+        tallies[t].manual = Some(serde_json::from_value(m.figures).map_err(AppError::internal)?);
     }
-    Ok(stats)
+
+    let agency = Agency {
+        name: config.agency_name.clone(),
+        code: config.agency_code.clone(),
+        parent: config.agency_parent.clone(),
+    };
+    let mut out = Vec::with_capacity(tallies.len());
+    for (year, tally) in (from..=to).zip(tallies) {
+        let Tally {
+            proactive,
+            table,
+            by_outcome,
+            appeals,
+            feedback,
+            manual,
+            ..
+        } = tally;
+        let problems = table.imbalances();
+        if !problems.is_empty() {
+            // The counts are built to balance; if they do not, the data broke an invariant
+            // (a case closed before it was received). Publishing such figures would be wrong.
+            return Err(AppError::Internal(format!(
+                "table 3 of {year} does not balance: {}",
+                problems.join("; ")
+            )));
+        }
+        let legacy = Legacy {
+            proactive,
+            applications: LegacyApplications {
+                received: table.new_this_year.total,
+                answered: table.total.total,
+                by_outcome,
+            },
+            appeals: LegacyAppeals {
+                reconsideration: appeals.reconsideration.total,
+                litigation: appeals.litigation_direct.total
+                    + appeals.litigation_after_reconsideration.total,
+            },
+        };
+        out.push(YearStats {
+            year,
+            agency: agency.clone(),
+            legacy,
+            national: National {
+                proactive: manual.unwrap_or_default(),
+                applications: table,
+                appeals,
+            },
+            feedback,
+        });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{MAX_SPAN_YEARS, ManualFigures, YearStats, check_year, compute, csv, year_param};
+use super::{MAX_SPAN_YEARS, ManualFigures, YearStats, check_year, compute_range, csv, year_param};
 use crate::app::AppState;
 use crate::audit;
 use crate::auth::{Action, Caller};
@@ -73,27 +73,17 @@ fn range(q: &StatsRange) -> AppResult<(i32, i32)> {
 }
 
 async fn one_year(state: &AppState, year: i32) -> AppResult<YearStats> {
+    let mut years = years(state, year, year).await?;
+    Ok(years.pop().expect("one year"))
+}
+
+async fn years(state: &AppState, from: i32, to: i32) -> AppResult<Vec<YearStats>> {
     let mut conn = state.pool.get().await?;
     // One snapshot: all tables are read as of the same moment.
     conn.build_transaction()
         .read_only()
         .repeatable_read()
-        .run(async |conn| compute(conn, &state.config, year).await)
-        .await
-}
-
-async fn years(state: &AppState, from: i32, to: i32) -> AppResult<Vec<YearStats>> {
-    let mut conn = state.pool.get().await?;
-    conn.build_transaction()
-        .read_only()
-        .repeatable_read()
-        .run(async |conn| {
-            let mut out = Vec::with_capacity((to - from + 1) as usize);
-            for year in from..=to {
-                out.push(compute(conn, &state.config, year).await?);
-            }
-            Ok::<_, AppError>(out)
-        })
+        .run(async |conn| compute_range(conn, &state.config, from, to).await)
         .await
 }
 

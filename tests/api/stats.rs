@@ -1044,3 +1044,497 @@ async fn the_seed_year_2009_gives_exactly_the_seeds_figures() {
         "{html}"
     );
 }
+
+/// A row of table 3 with the given columns (the others zero) and their total.
+fn columns(counts: &[(&str, i64)]) -> Value {
+    let mut row = serde_json::Map::new();
+    for t in TYPES {
+        let n = counts.iter().find(|(c, _)| *c == t).map_or(0, |(_, n)| *n);
+        row.insert(t.to_owned(), json!(n));
+    }
+    row.insert(
+        "total".into(),
+        json!(counts.iter().map(|(_, n)| n).sum::<i64>()),
+    );
+    Value::Object(row)
+}
+
+/// Table 3 with the given rows, every other row zero.
+fn table_3(rows: &[(&str, &[(&str, i64)])], like: &Value) -> Value {
+    let mut table = serde_json::Map::new();
+    for key in like.as_object().unwrap().keys() {
+        let counts = rows
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or(&[][..], |(_, c)| c);
+        table.insert(key.clone(), columns(counts));
+    }
+    Value::Object(table)
+}
+
+/// An appeal kind's column of table 4.
+fn appeal(upheld: i64, corrected: i64, other: i64, pending: i64) -> Value {
+    json!({"upheld": upheld, "corrected": corrected, "other": other, "pending": pending,
+           "total": upheld + corrected + other + pending})
+}
+
+/// A span of years gives, year by year, exactly what each year gives alone, and the figures
+/// counted by hand: items across the new year in the agency's zone, applications answered a
+/// later year and one left open for years, appeals decided the next year, late replies.
+#[actix_web::test]
+async fn a_span_of_years_gives_each_years_own_figures() {
+    let app = TestApp::spawn().await;
+    let leader = app.token_for(Role::Leader).await;
+    let staff = app.token_for(Role::Staff).await;
+
+    // Items, in Beijing time (UTC+8).
+    let items = [
+        ("2018-12-31T15:59:00Z", "policy"), // 2018-12-31 23:59: before the span
+        ("2019-06-01T02:00:00Z", "organization"), // 2019
+        ("2019-12-31T15:59:59Z", "policy"), // 2019-12-31 23:59:59: 2019
+        ("2019-12-31T16:30:00Z", "policy"), // 2020-01-01 00:30: 2020, though 2019 in UTC
+        ("2020-03-01T01:00:00Z", "plan"),   // 2020
+        ("2020-03-02T01:00:00Z", "plan"),   // 2020, withdrawn below: still counts
+        ("2021-12-31T16:00:00Z", "statistics"), // 2022-01-01 00:00: 2022
+        ("2022-05-05T01:00:00Z", "work"),   // 2022
+        ("2023-12-31T15:00:00Z", "other"),  // 2023-12-31 23:00: 2023
+        ("2023-12-31T16:00:00Z", "other"),  // 2024-01-01 00:00: after the span
+    ];
+    let rows: Vec<Value> = items
+        .iter()
+        .enumerate()
+        .map(|(i, (at, category))| {
+            json!({"title": format!("跨年统计第{i}号"), "category": category, "published_at": at})
+        })
+        .collect();
+    let res = app
+        .send(
+            Method::POST,
+            "/api/v1/items/import",
+            Some(&leader),
+            Some(&Value::Array(rows)),
+        )
+        .await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    let imported: Value = res.json().await.unwrap();
+    let withdrawn = imported["items"][5]["id"].as_str().unwrap();
+    let res = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/items/{withdrawn}/withdraw"),
+            Some(&leader),
+            Some(&json!({"reason": "内容已过时"})),
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+
+    // Applications.
+    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let case = |t: &'static str, received: &str, closed: Option<(&str, &str)>| Case {
+        applicant_type: t,
+        received_on: day(received),
+        closed: closed.map(|(d, row)| (day(d), row.to_owned())),
+    };
+    insert_cases(
+        &app,
+        0,
+        &[
+            // Answered two years later: carried out of 2019 and 2020.
+            case("enterprise", "2019-03-01", Some(("2021-02-01", "granted"))),
+            // Received on the last day of 2019, answered in 2020.
+            case(
+                "natural_person",
+                "2019-12-31",
+                Some(("2020-01-02", "refused.state_secret")),
+            ),
+            // Open since 2018: carried into and out of every year of the span.
+            case("natural_person", "2018-11-01", None),
+            case(
+                "other_org",
+                "2020-06-01",
+                Some(("2020-06-20", "partially_granted")),
+            ),
+            case(
+                "legal_service_org",
+                "2022-12-31",
+                Some(("2023-01-01", "other.correction_overdue")),
+            ),
+            // Received and answered before the span: in none of its years.
+            case(
+                "research_institution",
+                "2017-05-01",
+                Some(("2018-12-31", "unable.not_held")),
+            ),
+            case("public_interest_org", "2023-12-31", None),
+            case(
+                "enterprise",
+                "2018-12-31",
+                Some(("2019-01-01", "not_processed.repeat_application")),
+            ),
+        ],
+    )
+    .await;
+
+    let mut conn = app.pool.get().await.unwrap();
+    // Appeals: the result as known on 31 December of the year filed.
+    for (kind, filed, result, decided) in [
+        (
+            "reconsideration",
+            "2018-12-31",
+            "upheld",
+            Some("2019-01-02"),
+        ),
+        (
+            "reconsideration",
+            "2019-11-01",
+            "upheld",
+            Some("2020-01-15"),
+        ),
+        (
+            "litigation_direct",
+            "2020-02-01",
+            "corrected",
+            Some("2020-08-01"),
+        ),
+        (
+            "litigation_after_reconsideration",
+            "2021-12-31",
+            "other",
+            Some("2021-12-31"),
+        ),
+        ("reconsideration", "2022-03-01", "pending", None),
+    ] {
+        diesel::sql_query(format!(
+            "INSERT INTO appeals (application_id, kind, filed_on, result, decided_on)
+             SELECT id, '{kind}', '{filed}', '{result}', {} FROM applications LIMIT 1",
+            decided.map_or("NULL".to_owned(), |d| format!("'{d}'"))
+        ))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    }
+    // Feedback: replied by 31 December of the year received, and by the deadline.
+    for (i, (kind, channel, received, due, replied)) in [
+        // Replied late, in the next year: neither replied nor on time in 2019.
+        (
+            "complaint",
+            "phone",
+            "2019-12-20",
+            "2019-12-27",
+            Some("2020-01-03"),
+        ),
+        // Replied on time, but in the next year: not replied by the end of 2020.
+        (
+            "consultation",
+            "online",
+            "2020-12-25",
+            "2021-01-05",
+            Some("2021-01-04"),
+        ),
+        (
+            "suggestion",
+            "letter",
+            "2021-03-01",
+            "2021-03-08",
+            Some("2021-03-20"),
+        ),
+        (
+            "complaint",
+            "mailbox",
+            "2021-04-01",
+            "2021-04-08",
+            Some("2021-04-02"),
+        ),
+        (
+            "consultation",
+            "in_person",
+            "2023-06-01",
+            "2023-06-08",
+            None,
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        diesel::sql_query(format!(
+            "INSERT INTO feedback (register_no, kind, channel, subject, content, received_on, reply_due_on, reply_days,
+                                   status, reply_text, replied_on, replied_at)
+             VALUES ('span-{i:05}', '{kind}', '{channel}', 's', 'c', '{received}', '{due}', 5,
+                     {}, {}, {}, {})",
+            if replied.is_some() { "'replied'" } else { "'registered'" },
+            if replied.is_some() { "'答复'" } else { "NULL" },
+            replied.map_or("NULL".into(), |d| format!("'{d}'")),
+            replied.map_or("NULL".into(), |d| format!("'{d}T02:00:00Z'")),
+        ))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    }
+    drop(conn);
+    let res = app
+        .send(
+            Method::PUT,
+            "/api/v1/stats/2021/manual",
+            Some(&staff),
+            Some(&manual()),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+
+    // Every year of a span, and of a span starting in the middle, is the year alone.
+    let mut years = Vec::new();
+    for (from, to) in [(2019, 2023), (2021, 2022), (2020, 2020)] {
+        let res = app.get(&format!("/api/v1/stats?from={from}&to={to}")).await;
+        assert_eq!(res.status(), 200);
+        let series: Value = res.json().await.unwrap();
+        assert_eq!(
+            (series["from"].clone(), series["to"].clone()),
+            (json!(from), json!(to))
+        );
+        let span = series["years"].as_array().unwrap().clone();
+        assert_eq!(span.len() as i32, to - from + 1);
+        for (y, year) in span.iter().zip(from..=to) {
+            assert_eq!(y["year"], year);
+            let alone: Value = app
+                .get(&format!("/api/v1/stats/{year}"))
+                .await
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(*y, alone, "{year} in {from}-{to}");
+        }
+        if from == 2019 {
+            years = span;
+        }
+    }
+    let year = |y: i32| &years[(y - 2019) as usize];
+
+    // Items by category.
+    let proactive = |y: i32| year(y)["legacy"]["proactive"].clone();
+    let by_category = |counts: &[(&str, i64)]| {
+        let mut o = json!({"organization": 0, "policy": 0, "plan": 0, "work": 0, "statistics": 0, "other": 0});
+        for (c, n) in counts {
+            o[*c] = json!(n);
+        }
+        json!({"total": counts.iter().map(|(_, n)| n).sum::<i64>(), "by_category": o})
+    };
+    assert_eq!(
+        proactive(2019),
+        by_category(&[("organization", 1), ("policy", 1)])
+    );
+    assert_eq!(proactive(2020), by_category(&[("policy", 1), ("plan", 2)]));
+    assert_eq!(proactive(2021), by_category(&[]));
+    assert_eq!(
+        proactive(2022),
+        by_category(&[("statistics", 1), ("work", 1)])
+    );
+    assert_eq!(proactive(2023), by_category(&[("other", 1)]));
+
+    // Table 3.
+    let like = &year(2019)["national"]["applications"];
+    let expected: [(i32, Value); 5] = [
+        (
+            2019,
+            table_3(
+                &[
+                    ("new_this_year", &[("natural_person", 1), ("enterprise", 1)]),
+                    (
+                        "carried_from_last_year",
+                        &[("natural_person", 1), ("enterprise", 1)],
+                    ),
+                    ("not_processed.repeat_application", &[("enterprise", 1)]),
+                    ("total", &[("enterprise", 1)]),
+                    (
+                        "carried_to_next_year",
+                        &[("natural_person", 2), ("enterprise", 1)],
+                    ),
+                ],
+                like,
+            ),
+        ),
+        (
+            2020,
+            table_3(
+                &[
+                    ("new_this_year", &[("other_org", 1)]),
+                    (
+                        "carried_from_last_year",
+                        &[("natural_person", 2), ("enterprise", 1)],
+                    ),
+                    ("partially_granted", &[("other_org", 1)]),
+                    ("refused.state_secret", &[("natural_person", 1)]),
+                    ("total", &[("natural_person", 1), ("other_org", 1)]),
+                    (
+                        "carried_to_next_year",
+                        &[("natural_person", 1), ("enterprise", 1)],
+                    ),
+                ],
+                like,
+            ),
+        ),
+        (
+            2021,
+            table_3(
+                &[
+                    (
+                        "carried_from_last_year",
+                        &[("natural_person", 1), ("enterprise", 1)],
+                    ),
+                    ("granted", &[("enterprise", 1)]),
+                    ("total", &[("enterprise", 1)]),
+                    ("carried_to_next_year", &[("natural_person", 1)]),
+                ],
+                like,
+            ),
+        ),
+        (
+            2022,
+            table_3(
+                &[
+                    ("new_this_year", &[("legal_service_org", 1)]),
+                    ("carried_from_last_year", &[("natural_person", 1)]),
+                    (
+                        "carried_to_next_year",
+                        &[("natural_person", 1), ("legal_service_org", 1)],
+                    ),
+                ],
+                like,
+            ),
+        ),
+        (
+            2023,
+            table_3(
+                &[
+                    ("new_this_year", &[("public_interest_org", 1)]),
+                    (
+                        "carried_from_last_year",
+                        &[("natural_person", 1), ("legal_service_org", 1)],
+                    ),
+                    ("other.correction_overdue", &[("legal_service_org", 1)]),
+                    ("total", &[("legal_service_org", 1)]),
+                    (
+                        "carried_to_next_year",
+                        &[("natural_person", 1), ("public_interest_org", 1)],
+                    ),
+                ],
+                like,
+            ),
+        ),
+    ];
+    for (y, table) in expected {
+        assert_eq!(year(y)["national"]["applications"], table, "table 3 of {y}");
+    }
+    let outcomes = |y: i32| year(y)["legacy"]["applications"].clone();
+    let legacy = |received: i64, answered: i64, by: &[(&str, i64)]| {
+        let mut o = json!({"granted": 0, "partially_granted": 0, "refused": 0, "unable": 0, "not_processed": 0, "other": 0});
+        for (k, n) in by {
+            o[*k] = json!(n);
+        }
+        json!({"received": received, "answered": answered, "by_outcome": o})
+    };
+    assert_eq!(outcomes(2019), legacy(2, 1, &[("not_processed", 1)]));
+    assert_eq!(
+        outcomes(2020),
+        legacy(1, 2, &[("partially_granted", 1), ("refused", 1)])
+    );
+    assert_eq!(outcomes(2021), legacy(0, 1, &[("granted", 1)]));
+    assert_eq!(outcomes(2022), legacy(1, 0, &[]));
+    assert_eq!(outcomes(2023), legacy(1, 1, &[("other", 1)]));
+
+    // Table 4 and the seed's appeals.
+    let zero = appeal(0, 0, 0, 0);
+    for (y, reconsideration, direct, after, legacy) in [
+        (2019, appeal(0, 0, 0, 1), zero.clone(), zero.clone(), [1, 0]),
+        (2020, zero.clone(), appeal(0, 1, 0, 0), zero.clone(), [0, 1]),
+        (2021, zero.clone(), zero.clone(), appeal(0, 0, 1, 0), [0, 1]),
+        (2022, appeal(0, 0, 0, 1), zero.clone(), zero.clone(), [1, 0]),
+        (2023, zero.clone(), zero.clone(), zero.clone(), [0, 0]),
+    ] {
+        assert_eq!(
+            year(y)["national"]["appeals"],
+            json!({"reconsideration": reconsideration, "litigation_direct": direct,
+                   "litigation_after_reconsideration": after}),
+            "table 4 of {y}"
+        );
+        assert_eq!(
+            year(y)["legacy"]["appeals"],
+            json!({"reconsideration": legacy[0], "litigation": legacy[1]})
+        );
+    }
+
+    // Feedback.
+    let feedback = |received: i64,
+                    kinds: [i64; 3],
+                    channels: [i64; 5],
+                    replied: i64,
+                    on_time: i64| {
+        json!({
+            "received": received,
+            "by_kind": {"consultation": kinds[0], "complaint": kinds[1], "suggestion": kinds[2]},
+            "by_channel": {"online": channels[0], "phone": channels[1], "letter": channels[2],
+                           "in_person": channels[3], "mailbox": channels[4]},
+            "replied": replied,
+            "replied_on_time": on_time
+        })
+    };
+    assert_eq!(
+        year(2019)["feedback"],
+        feedback(1, [0, 1, 0], [0, 1, 0, 0, 0], 0, 0)
+    );
+    assert_eq!(
+        year(2020)["feedback"],
+        feedback(1, [1, 0, 0], [1, 0, 0, 0, 0], 0, 0)
+    );
+    assert_eq!(
+        year(2021)["feedback"],
+        feedback(2, [0, 1, 1], [0, 0, 1, 0, 1], 2, 1)
+    );
+    assert_eq!(
+        year(2022)["feedback"],
+        feedback(0, [0, 0, 0], [0, 0, 0, 0, 0], 0, 0)
+    );
+    assert_eq!(
+        year(2023)["feedback"],
+        feedback(1, [1, 0, 0], [0, 0, 0, 1, 0], 0, 0)
+    );
+
+    // Table 2: the manual figures of their own year only.
+    assert_eq!(year(2021)["national"]["proactive"], manual());
+    for y in [2019, 2020, 2022, 2023] {
+        assert_eq!(
+            year(y)["national"]["proactive"]["licences"]["decisions"],
+            0,
+            "{y}"
+        );
+    }
+}
+
+/// An application closed in a year before the one it was received in breaks table 3 of the
+/// year it was closed in: that year, and every span that holds it, is an error, not figures.
+#[actix_web::test]
+async fn a_case_closed_before_it_was_received_unbalances_its_year() {
+    let app = TestApp::spawn().await;
+    insert_cases(
+        &app,
+        0,
+        &[Case {
+            applicant_type: "enterprise",
+            received_on: NaiveDate::from_ymd_opt(2021, 2, 1).unwrap(),
+            closed: Some((
+                NaiveDate::from_ymd_opt(2020, 6, 1).unwrap(),
+                "granted".into(),
+            )),
+        }],
+    )
+    .await;
+    for path in ["/api/v1/stats/2020", "/api/v1/stats?from=2019&to=2021"] {
+        assert_problem(app.get(path).await, 500).await;
+    }
+    for path in [
+        "/api/v1/stats/2019",
+        "/api/v1/stats/2021",
+        "/api/v1/stats?from=2021&to=2022",
+    ] {
+        assert_eq!(app.get(path).await.status(), 200, "{path}");
+    }
+}
