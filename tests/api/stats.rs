@@ -1538,3 +1538,129 @@ async fn a_case_closed_before_it_was_received_unbalances_its_year() {
         assert_eq!(app.get(path).await.status(), 200, "{path}");
     }
 }
+
+/// The hourly item counts that the statistics add up stay equal to a recount through every
+/// kind of write: import, create, publish, edit, withdraw, delete.
+#[actix_web::test]
+async fn hourly_item_counts_follow_every_write() {
+    use diesel_async::RunQueryDsl;
+    #[derive(diesel::QueryableByName, Debug, PartialEq)]
+    struct HourCount {
+        #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+        hour: chrono::DateTime<chrono::Utc>,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        category: String,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let app = TestApp::spawn().await;
+    let leader = app.token_for(Role::Leader).await;
+    let send = |method: Method, path: String, body: Value| {
+        let (app, leader) = (&app, leader.clone());
+        async move {
+            let res = app.send(method, &path, Some(&leader), Some(&body)).await;
+            assert!(
+                res.status().is_success(),
+                "{path}: {}",
+                res.text().await.unwrap()
+            );
+            res.json::<Value>().await.unwrap()
+        }
+    };
+    let imported = send(
+        Method::POST,
+        "/api/v1/items/import".into(),
+        json!([
+            {"title": "甲", "category": "policy", "published_at": "2019-12-31T15:59:59Z"},
+            {"title": "乙", "category": "policy", "published_at": "2019-12-31T16:00:00Z"},
+            {"title": "丙", "category": "plan", "published_at": "2019-12-31T16:30:00Z"},
+        ]),
+    )
+    .await;
+    let first = imported["items"][0]["id"].as_str().unwrap().to_owned();
+    send(
+        Method::POST,
+        format!("/api/v1/items/{first}/withdraw"),
+        json!({"reason": "过时"}),
+    )
+    .await;
+    let draft = send(
+        Method::POST,
+        "/api/v1/items".into(),
+        json!({"title": "丁", "category": "work"}),
+    )
+    .await;
+    let draft_id = draft["id"].as_str().unwrap().to_owned();
+    send(
+        Method::POST,
+        format!("/api/v1/items/{draft_id}/publish"),
+        json!({}),
+    )
+    .await;
+    let gone = send(
+        Method::POST,
+        "/api/v1/items".into(),
+        json!({"title": "戊", "category": "work"}),
+    )
+    .await;
+    let res = app
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/items/{}", gone["id"].as_str().unwrap()),
+            Some(&leader),
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), 204);
+
+    let mut conn = app.pool.get().await.unwrap();
+    let kept: Vec<HourCount> = diesel::sql_query(
+        "SELECT hour, category, n FROM item_hour_counts WHERE n > 0 ORDER BY 1, 2",
+    )
+    .load(&mut conn)
+    .await
+    .unwrap();
+    let recount: Vec<HourCount> = diesel::sql_query(
+        "SELECT item_hour(published_at) AS hour, category, count(*) AS n FROM items
+         WHERE status IN ('published', 'withdrawn') GROUP BY 1, 2 ORDER BY 1, 2",
+    )
+    .load(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(kept, recount);
+    assert_eq!(kept.len(), 4, "{kept:?}");
+    assert_eq!(kept.iter().map(|k| k.n).sum::<i64>(), 4);
+}
+
+/// In a zone whose years do not start on a whole UTC hour the statistics count the items
+/// themselves, with the same results.
+#[actix_web::test]
+async fn a_zone_with_a_half_hour_offset_counts_the_items_themselves() {
+    let app = TestApp::spawn_with(|c| c.timezone = chrono_tz::Asia::Kolkata).await;
+    let leader = app.token_for(Role::Leader).await;
+    // Kolkata is UTC+05:30: 2020 starts at 2019-12-31T18:30:00Z.
+    let res = app
+        .send(
+            Method::POST,
+            "/api/v1/items/import",
+            Some(&leader),
+            Some(&json!([
+                {"title": "甲", "category": "policy", "published_at": "2019-12-31T18:29:59Z"},
+                {"title": "乙", "category": "policy", "published_at": "2019-12-31T18:30:00Z"},
+                {"title": "丙", "category": "plan", "published_at": "2019-12-31T18:00:00Z"},
+            ])),
+        )
+        .await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    let span: Value = app
+        .get("/api/v1/stats?from=2019&to=2020")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let proactive = |i: usize| span["years"][i]["legacy"]["proactive"].clone();
+    assert_eq!(proactive(0)["total"], 2);
+    assert_eq!(proactive(0)["by_category"]["plan"], 1);
+    assert_eq!(proactive(1)["total"], 1);
+    assert_eq!(proactive(1)["by_category"]["policy"], 1);
+}
