@@ -7,4 +7,3 @@ UPDATE item_counts c SET n = coalesce((SELECT n FROM (SELECT status, count(*) AS
 INSERT INTO yearly_counters (name, year, last)
 SELECT 'item_index', year, max(seq) FROM bench.plan WHERE seq IS NOT NULL GROUP BY year
 ON CONFLICT (name, year) DO UPDATE SET last = GREATEST(yearly_counters.last, EXCLUDED.last);
-SELECT item_hour_counts_rebuild();

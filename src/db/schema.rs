@@ -256,14 +256,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    item_hour_counts (hour, category) {
-        hour -> Timestamptz,
-        category -> Text,
-        n -> Int8,
-    }
-}
-
-diesel::table! {
     item_revisions (item_id, version) {
         item_id -> Uuid,
         version -> Int4,

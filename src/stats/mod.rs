@@ -702,21 +702,10 @@ pub async fn compute_range(
     let slot = |year: i32| (from..=to).contains(&year).then(|| (year - from) as usize);
 
     // Items published in each year; withdrawn ones keep their publication time and count.
-    // When every year of the span starts on a whole UTC hour (a zone whose offset is whole
-    // hours, as China's), the hourly counts that triggers keep add up a year in a few thousand
-    // rows. Otherwise: one range of the partial index `items_stats_idx` per year (its
-    // condition written as the index's, so that the scan reads the index alone), cheaper than
-    // bucketing every row of the span with width_bucket, which costs an array search per row.
-    let whole_hours = starts
-        .iter()
-        .chain(&ends)
-        .all(|t| t.timestamp().rem_euclid(3600) == 0);
-    let items = diesel::sql_query(if whole_hours {
-        "SELECT y.year, c.category, sum(c.n)::bigint AS n
-         FROM unnest($1::int[], $2::timestamptz[], $3::timestamptz[]) AS y (year, starts, ends)
-         JOIN item_hour_counts c ON c.hour >= y.starts AND c.hour < y.ends
-         GROUP BY 1, 2"
-    } else {
+    // One range of the partial index `items_stats_idx` per year (its condition written as
+    // the index's, so that the scan reads the index alone): cheaper than bucketing every
+    // row of the whole span with width_bucket, which costs an array search per row.
+    let items = diesel::sql_query(
         "SELECT y.year, c.category, c.n
          FROM unnest($1::int[], $2::timestamptz[], $3::timestamptz[]) AS y (year, starts, ends)
          CROSS JOIN LATERAL (
@@ -724,8 +713,8 @@ pub async fn compute_range(
              WHERE published_at >= y.starts AND published_at < y.ends
                AND status IN ('published', 'withdrawn')
              GROUP BY category
-         ) c"
-    })
+         ) c",
+    )
     .bind::<Array<Integer>, _>(&years)
     .bind::<Array<Timestamptz>, _>(&starts)
     .bind::<Array<Timestamptz>, _>(&ends);
