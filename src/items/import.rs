@@ -446,11 +446,6 @@ pub async fn import(
     raw: Vec<BTreeMap<String, Value>>,
 ) -> AppResult<ImportResult> {
     let mut rows = validate(raw, config, Utc::now()).map_err(AppError::Validation)?;
-    // Search vectors are computed before the transaction opens.
-    let vectors: Vec<(String, String)> = rows
-        .iter()
-        .map(|r| (r.fields.search_vector(), r.fields.headline_vector()))
-        .collect();
     let actor = Actor::from(caller);
     conn.transaction(async |conn| {
         // The search index grows by hundreds of entries a row. GIN inserts them fastest in one
@@ -532,11 +527,17 @@ pub async fn import(
                 ));
             }
         }
-        let mut inserted: Vec<ItemRow> = Vec::with_capacity(rows.len());
-        for (chunk, vecs) in rows.chunks(500).zip(vectors.chunks(500)) {
+        let mut inserted: Vec<ImportedItem> = Vec::with_capacity(rows.len());
+        // Search vectors a chunk at a time: the text form of a long body's vector is ~10 times
+        // its size, too much to hold for 10,000 rows at once.
+        for chunk in rows.chunks(500) {
+            let vectors: Vec<(String, String)> = chunk
+                .iter()
+                .map(|r| (r.fields.search_vector(), r.fields.headline_vector()))
+                .collect();
             let values: Vec<_> = chunk
                 .iter()
-                .zip(vecs)
+                .zip(&vectors)
                 .map(|(r, v)| {
                     let f = &r.fields;
                     (
@@ -559,16 +560,14 @@ pub async fn import(
                     )
                 })
                 .collect();
-            let mut got: Vec<ItemRow> = diesel::insert_into(items::table)
+            let got: Vec<ItemRow> = diesel::insert_into(items::table)
                 .values(values)
                 .returning(ItemRow::as_returning())
                 .get_results(conn)
                 .await
                 .map_err(super::body_too_big)?;
-            inserted.append(&mut got);
-        }
-        for chunk in inserted.chunks(2000) {
-            let values: Vec<_> = chunk
+            // Their revisions now, so that only ids and numbers outlive the chunk.
+            let revisions: Vec<_> = got
                 .iter()
                 .map(|row| {
                     (
@@ -582,9 +581,13 @@ pub async fn import(
                 })
                 .collect();
             diesel::insert_into(item_revisions::table)
-                .values(values)
+                .values(revisions)
                 .execute(conn)
                 .await?;
+            inserted.extend(got.into_iter().map(|r| ImportedItem {
+                id: r.id,
+                index_no: r.index_no.unwrap_or_default(),
+            }));
         }
         diesel::sql_query(
             "SELECT gin_clean_pending_list('items_search_idx'), \
@@ -603,13 +606,7 @@ pub async fn import(
         .await?;
         Ok(ImportResult {
             imported: inserted.len(),
-            items: inserted
-                .into_iter()
-                .map(|r| ImportedItem {
-                    id: r.id,
-                    index_no: r.index_no.unwrap_or_default(),
-                })
-                .collect(),
+            items: inserted,
         })
     })
     .await
