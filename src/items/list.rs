@@ -426,6 +426,22 @@ struct Count {
     n: i64,
 }
 
+/// A page in `sort` order: the ids from an index alone (a deferred join), then their rows.
+/// `n` binds are in `cond`; the limit and offset follow them.
+fn page_sql(sort: Sort, cond: &str, n: usize) -> String {
+    format!(
+        "SELECT {SUMMARY_COLUMNS} FROM items i JOIN (
+             SELECT t.id FROM items t WHERE {cond}
+             ORDER BY {inner_order} LIMIT ${l} OFFSET ${o}
+         ) p ON p.id = i.id
+         ORDER BY {outer_order}",
+        inner_order = sort.order_by("t"),
+        outer_order = sort.order_by("i"),
+        l = n + 1,
+        o = n + 2,
+    )
+}
+
 /// The page and the total.
 pub async fn list(
     conn: &mut AsyncPgConnection,
@@ -435,18 +451,7 @@ pub async fn list(
     if let Some(text) = &req.text {
         return search(conn, req, &cond, &binds, text).await;
     }
-    let n = binds.len();
-    let sql = format!(
-        "SELECT {SUMMARY_COLUMNS} FROM items i JOIN (
-             SELECT t.id FROM items t WHERE {cond}
-             ORDER BY {inner_order} LIMIT ${l} OFFSET ${o}
-         ) p ON p.id = i.id
-         ORDER BY {outer_order}",
-        inner_order = req.sort.order_by("t"),
-        outer_order = req.sort.order_by("i"),
-        l = n + 1,
-        o = n + 2,
-    );
+    let sql = page_sql(req.sort, &cond, binds.len());
     // Without a text query the statement's forms are few (filters present or not, the sort):
     // it stays prepared.
     let page = Prepared(
@@ -514,23 +519,14 @@ async fn search(
     } else if req.sort == Sort::Relevance {
         page_by_relevance(conn, req, cond, binds, text, limit, offset).await?
     } else {
-        let n = binds.len();
-        let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM items i JOIN (
-                 SELECT t.id FROM items t WHERE {cond}
-                 ORDER BY {inner_order} LIMIT ${l} OFFSET ${o}
-             ) p ON p.id = i.id
-             ORDER BY {outer_order}",
-            inner_order = req.sort.order_by("t"),
-            outer_order = req.sort.order_by("i"),
-            l = n + 1,
-            o = n + 2,
-        );
-        bind_all(diesel::sql_query(sql).into_boxed(), binds)
-            .bind::<BigInt, _>(limit)
-            .bind::<BigInt, _>(offset)
-            .load(conn)
-            .await?
+        bind_all(
+            diesel::sql_query(page_sql(req.sort, cond, binds.len())).into_boxed(),
+            binds,
+        )
+        .bind::<BigInt, _>(limit)
+        .bind::<BigInt, _>(offset)
+        .load(conn)
+        .await?
     };
     let total = if offset == 0 && (items.len() as i64) < limit {
         items.len() as i64
