@@ -1,5 +1,8 @@
 //! gongkai (公开): the government-information-disclosure backend of a town government.
 
+#[macro_use]
+mod text_enum;
+
 pub mod app;
 pub mod applications;
 pub mod audit;

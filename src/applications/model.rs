@@ -1,52 +1,21 @@
 //! The vocabulary of applications: applicant types, channels, states, actions, outcomes and
 //! reasons (as the annual report counts them). Stored as text; the database checks the values.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
-/// A closed set of values stored as text, serialised as the same text.
-macro_rules! text_enum {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident => $s:tt),* $(,)? }) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-        $(#[$m])*
-        pub enum $name { $($(#[$vm])* #[serde(rename = $s)] $variant),* }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $s),* }
-            }
-
-            /// The value stored as `s`; `None` for text the database should never hold.
-            pub fn parse(s: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == s)
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
 text_enum! {
     /// Who applies, as the annual report's columns count applicants.
     ApplicantType {
         /// 自然人
-        NaturalPerson => "natural_person",
+        NaturalPerson = "natural_person",
         /// 商业企业
-        Enterprise => "enterprise",
+        Enterprise = "enterprise",
         /// 科研机构
-        ResearchInstitution => "research_institution",
+        ResearchInstitution = "research_institution",
         /// 社会公益组织
-        PublicInterestOrg => "public_interest_org",
+        PublicInterestOrg = "public_interest_org",
         /// 法律服务机构
-        LegalServiceOrg => "legal_service_org",
+        LegalServiceOrg = "legal_service_org",
         /// 其他 (organisation)
-        OtherOrg => "other_org",
+        OtherOrg = "other_org",
     }
 }
 
@@ -60,25 +29,25 @@ text_enum! {
     /// A natural person's identity document.
     IdDocumentType {
         /// 居民身份证 (18 characters, checked)
-        ResidentId => "resident_id",
-        Passport => "passport",
+        ResidentId = "resident_id",
+        Passport = "passport",
         /// 港澳居民来往内地通行证
-        HkMacaoPermit => "hk_macao_permit",
+        HkMacaoPermit = "hk_macao_permit",
         /// 台湾居民来往大陆通行证
-        TaiwanPermit => "taiwan_permit",
+        TaiwanPermit = "taiwan_permit",
         /// 外国人永久居留身份证
-        ForeignPermanentResident => "foreign_permanent_resident",
-        Other => "other",
+        ForeignPermanentResident = "foreign_permanent_resident",
+        Other = "other",
     }
 }
 
 text_enum! {
     /// How the answer reaches the applicant.
     Delivery {
-        Email => "email",
-        Post => "post",
-        Pickup => "pickup",
-        Online => "online",
+        Email = "email",
+        Post = "post",
+        Pickup = "pickup",
+        Online = "online",
     }
 }
 
@@ -86,11 +55,11 @@ text_enum! {
     /// How the application arrived. Self-service is `online`; the office registers the others.
     #[schema(as = ApplicationChannel)]
     Channel {
-        Online => "online",
-        InPerson => "in_person",
-        Letter => "letter",
-        RegisteredPost => "registered_post",
-        Fax => "fax",
+        Online = "online",
+        InPerson = "in_person",
+        Letter = "letter",
+        RegisteredPost = "registered_post",
+        Fax = "fax",
     }
 }
 
@@ -99,17 +68,17 @@ text_enum! {
     #[schema(as = ApplicationStatus)]
     Status {
         /// Being handled; the clock runs.
-        Received => "received",
+        Received = "received",
         /// A correction (补正) was asked for; the clock is stopped until it arrives.
-        AwaitingCorrection => "awaiting_correction",
+        AwaitingCorrection = "awaiting_correction",
         /// A third party or another agency is consulted; the clock is stopped.
-        InConsultation => "in_consultation",
+        InConsultation = "in_consultation",
         /// Staff drafted an answer; a leader approves it. The clock runs.
-        AnswerDrafted => "answer_drafted",
+        AnswerDrafted = "answer_drafted",
         /// Final answer given (or closed): the case is over.
-        Answered => "answered",
+        Answered = "answered",
         /// The applicant withdrew it: the case is over.
-        Withdrawn => "withdrawn",
+        Withdrawn = "withdrawn",
     }
 }
 
@@ -130,22 +99,22 @@ text_enum! {
     /// A step in an application's life, each `POST /applications/{id}/<action>`.
     #[schema(as = ApplicationAction)]
     Act {
-        RequestCorrection => "request-correction",
-        SubmitCorrection => "submit-correction",
-        StartConsultation => "start-consultation",
-        EndConsultation => "end-consultation",
-        Extend => "extend",
-        Answer => "answer",
-        ApproveAnswer => "approve-answer",
-        Withdraw => "withdraw",
+        RequestCorrection = "request-correction",
+        SubmitCorrection = "submit-correction",
+        StartConsultation = "start-consultation",
+        EndConsultation = "end-consultation",
+        Extend = "extend",
+        Answer = "answer",
+        ApproveAnswer = "approve-answer",
+        Withdraw = "withdraw",
     }
 }
 
 text_enum! {
     /// Who is consulted (征求意见).
     ConsultationParty {
-        ThirdParty => "third_party",
-        OtherAgency => "other_agency",
+        ThirdParty = "third_party",
+        OtherAgency = "other_agency",
     }
 }
 
@@ -153,42 +122,42 @@ text_enum! {
     /// The outcome of an application, the rows of the annual report.
     Outcome {
         /// 予以公开
-        Granted => "granted",
+        Granted = "granted",
         /// 部分公开
-        PartiallyGranted => "partially_granted",
+        PartiallyGranted = "partially_granted",
         /// 不予公开
-        Refused => "refused",
+        Refused = "refused",
         /// 无法提供
-        Unable => "unable",
+        Unable = "unable",
         /// 不予处理
-        NotProcessed => "not_processed",
+        NotProcessed = "not_processed",
         /// 其他处理
-        Other => "other",
+        Other = "other",
     }
 }
 
 text_enum! {
     /// The reason under an outcome (the annual report's sub-rows). Each belongs to one outcome.
     Reason {
-        StateSecret => "state_secret",
-        ProhibitedByLaw => "prohibited_by_law",
-        SecurityStability => "security_stability",
-        ThirdPartyRights => "third_party_rights",
-        InternalAffairs => "internal_affairs",
-        ProcessInformation => "process_information",
-        LawEnforcementFile => "law_enforcement_file",
-        AdministrativeQuery => "administrative_query",
-        NotHeld => "not_held",
-        NeedsCreation => "needs_creation",
-        StillUnclear => "still_unclear",
-        PetitionComplaint => "petition_complaint",
-        RepeatApplication => "repeat_application",
-        PublicPublication => "public_publication",
-        ExcessiveRepeated => "excessive_repeated",
-        ConfirmOrReissue => "confirm_or_reissue",
-        CorrectionOverdue => "correction_overdue",
-        FeeUnpaid => "fee_unpaid",
-        Other => "other",
+        StateSecret = "state_secret",
+        ProhibitedByLaw = "prohibited_by_law",
+        SecurityStability = "security_stability",
+        ThirdPartyRights = "third_party_rights",
+        InternalAffairs = "internal_affairs",
+        ProcessInformation = "process_information",
+        LawEnforcementFile = "law_enforcement_file",
+        AdministrativeQuery = "administrative_query",
+        NotHeld = "not_held",
+        NeedsCreation = "needs_creation",
+        StillUnclear = "still_unclear",
+        PetitionComplaint = "petition_complaint",
+        RepeatApplication = "repeat_application",
+        PublicPublication = "public_publication",
+        ExcessiveRepeated = "excessive_repeated",
+        ConfirmOrReissue = "confirm_or_reissue",
+        CorrectionOverdue = "correction_overdue",
+        FeeUnpaid = "fee_unpaid",
+        Other = "other",
     }
 }
 
@@ -250,11 +219,11 @@ text_enum! {
     /// The kind of remedy the applicant sought.
     AppealKind {
         /// 行政复议
-        Reconsideration => "reconsideration",
+        Reconsideration = "reconsideration",
         /// 行政诉讼, without reconsideration first
-        LitigationDirect => "litigation_direct",
+        LitigationDirect = "litigation_direct",
         /// 行政诉讼 after reconsideration
-        LitigationAfterReconsideration => "litigation_after_reconsideration",
+        LitigationAfterReconsideration = "litigation_after_reconsideration",
     }
 }
 
@@ -262,13 +231,13 @@ text_enum! {
     /// How a remedy ended, or that it has not.
     AppealResult {
         /// 结果维持
-        Upheld => "upheld",
+        Upheld = "upheld",
         /// 结果纠正
-        Corrected => "corrected",
+        Corrected = "corrected",
         /// 其他结果
-        Other => "other",
+        Other = "other",
         /// 尚未审结
-        Pending => "pending",
+        Pending = "pending",
     }
 }
 
