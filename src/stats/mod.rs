@@ -647,6 +647,37 @@ pub fn year_start(tz: chrono_tz::Tz, year: i32) -> chrono::DateTime<chrono::Utc>
         .with_timezone(&chrono::Utc)
 }
 
+/// A year in the agency's zone cut at UTC midnights: the part-day `starts..days_from`, the
+/// whole UTC days `days_from..days_to`, and the part-day `days_to..ends`. In UTC, or in a zone
+/// whose new year falls on a UTC midnight, both part-days are empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct YearEdges {
+    starts: chrono::DateTime<chrono::Utc>,
+    days_from: chrono::DateTime<chrono::Utc>,
+    days_to: chrono::DateTime<chrono::Utc>,
+    ends: chrono::DateTime<chrono::Utc>,
+}
+
+impl YearEdges {
+    fn new(starts: chrono::DateTime<chrono::Utc>, ends: chrono::DateTime<chrono::Utc>) -> Self {
+        let midnight = |t: chrono::DateTime<chrono::Utc>| {
+            t.date_naive().and_time(chrono::NaiveTime::MIN).and_utc()
+        };
+        let floor_starts = midnight(starts);
+        let days_from = if floor_starts == starts {
+            starts
+        } else {
+            floor_starts + chrono::Days::new(1)
+        };
+        YearEdges {
+            starts,
+            days_from,
+            days_to: midnight(ends),
+            ends,
+        }
+    }
+}
+
 /// Computes a year's figures from the data: [`compute_range`] of that year alone.
 pub async fn compute(
     conn: &mut AsyncPgConnection,
@@ -688,36 +719,50 @@ pub async fn compute_range(
     let first = NaiveDate::from_ymd_opt(from, 1, 1).expect("checked year");
     let last = NaiveDate::from_ymd_opt(to, 12, 31).expect("checked year");
     let years: Vec<i32> = (from..=to).collect();
-    // Each year's first instant in the agency's zone, and the next year's: computed here, so
-    // that the database compares timestamps and converts none.
-    let starts: Vec<chrono::DateTime<chrono::Utc>> = years
-        .iter()
-        .map(|y| year_start(config.timezone, *y))
-        .collect();
-    let ends: Vec<chrono::DateTime<chrono::Utc>> = years
-        .iter()
-        .map(|y| year_start(config.timezone, y + 1))
-        .collect();
     let mut tallies: Vec<Tally> = years.iter().map(|_| Tally::default()).collect();
     let slot = |year: i32| (from..=to).contains(&year).then(|| (year - from) as usize);
 
     // Items published in each year; withdrawn ones keep their publication time and count.
-    // One range of the partial index `items_stats_idx` per year (its condition written as
-    // the index's, so that the scan reads the index alone): cheaper than bucketing every
-    // row of the whole span with width_bucket, which costs an array search per row.
+    // A year in the agency's zone is its whole UTC days, from the stored per-day counts
+    // (`item_daily_counts`, kept by triggers), plus the items of the part-days at its ends
+    // (empty in UTC), counted from the partial index `items_stats_idx` (its condition written
+    // as the index's, so that the scan reads the index alone).
+    let edges: Vec<YearEdges> = years
+        .iter()
+        .map(|y| {
+            YearEdges::new(
+                year_start(config.timezone, *y),
+                year_start(config.timezone, y + 1),
+            )
+        })
+        .collect();
+    let column = |f: fn(&YearEdges) -> chrono::DateTime<chrono::Utc>| -> Vec<_> {
+        edges.iter().map(f).collect()
+    };
     let items = diesel::sql_query(
-        "SELECT y.year, c.category, c.n
-         FROM unnest($1::int[], $2::timestamptz[], $3::timestamptz[]) AS y (year, starts, ends)
+        "SELECT y.year, c.category, sum(c.n)::bigint AS n
+         FROM unnest($1::int[], $2::timestamptz[], $3::timestamptz[], $4::timestamptz[],
+                     $5::timestamptz[]) AS y (year, starts, days_from, days_to, ends)
          CROSS JOIN LATERAL (
-             SELECT category, count(*) AS n FROM items
-             WHERE published_at >= y.starts AND published_at < y.ends
+             SELECT category, n FROM item_daily_counts
+             WHERE day >= (y.days_from AT TIME ZONE 'UTC')::date
+               AND day < (y.days_to AT TIME ZONE 'UTC')::date
+             UNION ALL
+             SELECT category, 1 FROM items
+             WHERE published_at >= y.starts AND published_at < y.days_from
                AND status IN ('published', 'withdrawn')
-             GROUP BY category
-         ) c",
+             UNION ALL
+             SELECT category, 1 FROM items
+             WHERE published_at >= y.days_to AND published_at < y.ends
+               AND status IN ('published', 'withdrawn')
+         ) c
+         GROUP BY 1, 2",
     )
     .bind::<Array<Integer>, _>(&years)
-    .bind::<Array<Timestamptz>, _>(&starts)
-    .bind::<Array<Timestamptz>, _>(&ends);
+    .bind::<Array<Timestamptz>, _>(column(|e| e.starts))
+    .bind::<Array<Timestamptz>, _>(column(|e| e.days_from))
+    .bind::<Array<Timestamptz>, _>(column(|e| e.days_to))
+    .bind::<Array<Timestamptz>, _>(column(|e| e.ends));
 
     // Table 3 in one pass over the cases that were open at some time in the span or closed
     // in it, by the year received and the year closed (dates: no time zone involved). The
@@ -992,5 +1037,48 @@ mod tests {
     fn years_start_in_the_agency_zone() {
         let start = year_start(chrono_tz::Asia::Shanghai, 2010);
         assert_eq!(start.to_rfc3339(), "2009-12-31T16:00:00+00:00");
+    }
+
+    fn edges(tz: chrono_tz::Tz, year: i32) -> [String; 4] {
+        let e = YearEdges::new(year_start(tz, year), year_start(tz, year + 1));
+        [e.starts, e.days_from, e.days_to, e.ends].map(|t| t.to_rfc3339())
+    }
+
+    #[test]
+    fn a_year_east_of_utc_is_cut_at_utc_midnights() {
+        assert_eq!(
+            edges(chrono_tz::Asia::Shanghai, 2010),
+            [
+                "2009-12-31T16:00:00+00:00",
+                "2010-01-01T00:00:00+00:00",
+                "2010-12-31T00:00:00+00:00",
+                "2010-12-31T16:00:00+00:00",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_year_west_of_utc_and_a_half_hour_zone_are_cut_too() {
+        assert_eq!(
+            edges(chrono_tz::America::New_York, 2021),
+            [
+                "2021-01-01T05:00:00+00:00",
+                "2021-01-02T00:00:00+00:00",
+                "2022-01-01T00:00:00+00:00",
+                "2022-01-01T05:00:00+00:00",
+            ]
+        );
+        assert_eq!(
+            edges(chrono_tz::Asia::Kolkata, 2020)[..2],
+            ["2019-12-31T18:30:00+00:00", "2020-01-01T00:00:00+00:00"]
+        );
+    }
+
+    #[test]
+    fn a_utc_year_is_whole_days_alone() {
+        let [starts, days_from, days_to, ends] = edges(chrono_tz::UTC, 2024);
+        assert_eq!((&starts, &days_to), (&days_from, &ends));
+        assert_eq!(starts, "2024-01-01T00:00:00+00:00");
+        assert_eq!(ends, "2025-01-01T00:00:00+00:00");
     }
 }

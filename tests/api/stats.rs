@@ -1538,3 +1538,193 @@ async fn a_case_closed_before_it_was_received_unbalances_its_year() {
         assert_eq!(app.get(path).await.status(), 200, "{path}");
     }
 }
+
+#[derive(diesel::QueryableByName, Debug, PartialEq)]
+struct DayCount {
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    day: NaiveDate,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    category: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// The stored per-day counts and a recount of the items, both without empty days.
+async fn stored_and_recounted(app: &TestApp) -> (Vec<DayCount>, Vec<DayCount>) {
+    let mut conn = app.pool.get().await.unwrap();
+    let stored = diesel::sql_query(
+        "SELECT day, category, n FROM item_daily_counts WHERE n <> 0 ORDER BY day, category",
+    )
+    .load(&mut conn)
+    .await
+    .unwrap();
+    let recounted = diesel::sql_query(
+        "SELECT (published_at AT TIME ZONE 'UTC')::date AS day, category, count(*) AS n
+         FROM items WHERE status IN ('published', 'withdrawn') GROUP BY 1, 2 ORDER BY 1, 2",
+    )
+    .load(&mut conn)
+    .await
+    .unwrap();
+    (stored, recounted)
+}
+
+#[actix_web::test]
+async fn the_stored_daily_counts_follow_every_kind_of_write() {
+    let app = TestApp::spawn().await;
+    let leader = app.token_for(Role::Leader).await;
+    let staff = app.token_for(Role::Staff).await;
+    let rows: Vec<Value> = (0..30)
+        .map(|i| {
+            json!({
+                "title": format!("日计数第{i}号"),
+                "category": (["policy", "work", "plan"])[i % 3],
+                "published_at": format!("2021-03-{:02}T{:02}:15:00+08:00", 1 + i % 4, (i * 5) % 24),
+            })
+        })
+        .collect();
+    let res = app
+        .send(
+            Method::POST,
+            "/api/v1/items/import",
+            Some(&leader),
+            Some(&Value::Array(rows)),
+        )
+        .await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    let imported: Value = res.json().await.unwrap();
+    let id = |i: usize| imported["items"][i]["id"].as_str().unwrap().to_owned();
+
+    // Drafts through the workflow, a withdrawal, an edit, a deleted draft.
+    let mut drafts = Vec::new();
+    for i in 0..3 {
+        let res = app
+            .send(
+                Method::POST,
+                "/api/v1/items",
+                Some(&staff),
+                Some(&json!({"title": format!("草稿{i}"), "category": "other"})),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
+        drafts.push(
+            res.json::<Value>().await.unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    for d in &drafts[..2] {
+        let res = app
+            .send(
+                Method::POST,
+                &format!("/api/v1/items/{d}/publish"),
+                Some(&leader),
+                None,
+            )
+            .await;
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    }
+    let res = app
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/items/{}", drafts[2]),
+            Some(&staff),
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), 204);
+    let res = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/items/{}/withdraw", id(4)),
+            Some(&leader),
+            Some(&json!({"reason": "内容已过时"})),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let (stored, recounted) = stored_and_recounted(&app).await;
+    assert_eq!(stored, recounted);
+    assert_eq!(stored.iter().map(|c| c.n).sum::<i64>(), 32);
+
+    // Writes by plain SQL (repairs): a moved publication time, a recategorised item, deletions.
+    let mut conn = app.pool.get().await.unwrap();
+    for sql in [
+        format!(
+            "UPDATE items SET published_at = published_at - interval '400 days' WHERE id = '{}'",
+            id(1)
+        ),
+        format!(
+            "UPDATE items SET category = 'statistics' WHERE id IN ('{}', '{}')",
+            id(2),
+            id(3)
+        ),
+        format!(
+            "DELETE FROM items WHERE id IN ('{}', '{}', '{}')",
+            id(5),
+            id(6),
+            id(4)
+        ),
+    ] {
+        diesel::sql_query(sql).execute(&mut conn).await.unwrap();
+        let (stored, recounted) = stored_and_recounted(&app).await;
+        assert_eq!(stored, recounted);
+    }
+    let (stored, _) = stored_and_recounted(&app).await;
+    assert_eq!(stored.iter().map(|c| c.n).sum::<i64>(), 29);
+
+    // The rebuild gives the same.
+    diesel::sql_query("SELECT item_daily_counts_rebuild()")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(stored_and_recounted(&app).await.0, stored);
+}
+
+#[actix_web::test]
+async fn years_of_a_half_hour_zone_end_inside_a_utc_day() {
+    let app = TestApp::spawn_with(|c| c.timezone = chrono_tz::Asia::Kolkata).await;
+    let leader = app.token_for(Role::Leader).await;
+    // India is UTC+5:30: its years begin at 18:30 UTC on 31 December.
+    let items = [
+        ("2019-12-31T00:00:00Z", "policy"), // 2019, in the last whole UTC day
+        ("2019-12-31T18:29:59Z", "policy"), // 2019-12-31 23:59:59: 2019
+        ("2019-12-31T18:30:00Z", "work"),   // 2020-01-01 00:00: 2020
+        ("2020-01-01T00:00:00Z", "work"),   // 2020, first whole UTC day
+        ("2020-07-01T12:00:00Z", "plan"),   // 2020
+        ("2020-12-31T18:29:00Z", "plan"),   // 2020
+        ("2020-12-31T18:31:00Z", "other"),  // 2021
+    ];
+    let rows: Vec<Value> = items
+        .iter()
+        .enumerate()
+        .map(|(i, (at, category))| json!({"title": format!("半时区第{i}号"), "category": category, "published_at": at}))
+        .collect();
+    let res = app
+        .send(
+            Method::POST,
+            "/api/v1/items/import",
+            Some(&leader),
+            Some(&Value::Array(rows)),
+        )
+        .await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    let years: Value = app
+        .get("/api/v1/stats?from=2019&to=2021")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let proactive: Vec<Value> = years["years"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|y| y["legacy"]["proactive"].clone())
+        .collect();
+    assert_eq!(proactive[0]["total"], 2);
+    assert_eq!(proactive[0]["by_category"]["policy"], 2);
+    assert_eq!(proactive[1]["total"], 4);
+    assert_eq!(proactive[1]["by_category"]["work"], 2);
+    assert_eq!(proactive[1]["by_category"]["plan"], 2);
+    assert_eq!(proactive[2]["total"], 1);
+    assert_eq!(proactive[2]["by_category"]["other"], 1);
+}
