@@ -52,6 +52,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
             utoipa_actix_web::scope("/api/v1")
                 .service(system::openapi_json)
                 // One line per feature; each feature's `routes::configure` lists its handlers.
+                // actix tries the routes in this order, a regex per route with a parameter:
+                // the catalogue, read most by far, comes first.
+                .configure(items::routes::configure)
                 .configure(auth::routes::configure)
                 .configure(users::routes::configure)
                 .configure(tokens::routes::configure)
@@ -61,7 +64,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .configure(applications::routes::configure)
                 .configure(stats::routes::configure)
                 .configure(reports::routes::configure)
-                .configure(items::routes::configure)
                 .configure(guide::routes::configure),
         );
 }
