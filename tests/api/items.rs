@@ -860,6 +860,44 @@ async fn a_text_search_reaches_its_first_thousand_matches() {
     // Without `q` every item is counted.
     let all = get_json(&app, "/api/v1/items?category=other&per_page=1", None).await;
     assert_eq!(all["total"], 1005);
+
+    // The first pages are read directly and deeper ones through a deferred join: one order
+    // across both, every item once.
+    for (sort, filter) in [("-published_at", "&category=other"), ("title", "")] {
+        let mut seen: Vec<(String, String)> = Vec::new();
+        for page in 1..=11 {
+            let body = get_json(
+                &app,
+                &format!("/api/v1/items?per_page=100&page={page}&sort={sort}{filter}"),
+                None,
+            )
+            .await;
+            assert_eq!(body["total"], 1005);
+            seen.extend(body["items"].as_array().unwrap().iter().map(|i| {
+                let key = if sort == "title" {
+                    &i["title"]
+                } else {
+                    &i["published_at"]
+                };
+                (
+                    key.as_str().unwrap().to_owned(),
+                    i["id"].as_str().unwrap().to_owned(),
+                )
+            }));
+        }
+        let mut ids: Vec<&String> = seen.iter().map(|(_, id)| id).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 1005, "{sort}");
+        let keys: Vec<&String> = seen.iter().map(|(k, _)| k).collect();
+        let mut expected = keys.clone();
+        if sort == "title" {
+            expected.sort();
+        } else {
+            expected.sort_by(|a, b| b.cmp(a));
+        }
+        assert_eq!(keys, expected, "{sort}");
+    }
 }
 
 fn urlencode(s: &str) -> String {
