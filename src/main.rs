@@ -7,6 +7,12 @@ use gongkai::app::{self, Application};
 use gongkai::config::Config;
 use gongkai::{db, telemetry};
 
+/// mimalloc instead of glibc's allocator: a request allocates and frees many small buffers
+/// (rows, JSON, headers) across two worker threads, and glibc's malloc took 12% of the server's
+/// time on the list endpoint.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// gongkai: government information disclosure (政府信息公开) backend.
 #[derive(Parser)]
 #[command(version, about)]
