@@ -112,7 +112,7 @@ def targets(by_name, ceilings, peak_mb):
 def main():
     p = argparse.ArgumentParser()
     for a in ("results", "ceilings", "out-dir", "scale", "items", "applications", "feedback", "duration",
-              "threads", "seed-seconds", "db-size", "server-pid-peak-kb", "pg-url"):
+              "threads", "seed-seconds", "db-size", "server-pid-peak-kb", "pg-url", "pool"):
         p.add_argument("--" + a)
     args = p.parse_args()
     rows = [json.loads(line) for line in open(args.results) if line.strip()]
@@ -137,6 +137,7 @@ def main():
             "feedback": int(args.feedback),
             "duration_s": int(args.duration),
             "wrk_threads": int(args.threads),
+            "server_pool": int(args.pool or 0),
             "seed_seconds": int(args.seed_seconds) if args.seed_seconds else None,
             "database_size": args.db_size,
         },
@@ -160,7 +161,7 @@ def main():
         f"Data: scale {prm['scale']} ({prm['items']:,} items, {prm['applications']:,} applications, "
         f"{prm['feedback']:,} feedback entries), database {prm['database_size']}, seeded in "
         f"{prm['seed_seconds'] if prm['seed_seconds'] is not None else '?'} s. wrk with {prm['wrk_threads']} threads, "
-        f"{prm['duration_s']} s per scenario; server: release build, 2 workers, pool of 32.",
+        f"{prm['duration_s']} s per scenario; server: release build, 2 workers, pool of {prm['server_pool']}.",
         "",
         "| scenario | conns | req/s | p50 ms | p99 ms | errors | peak RSS MB | pgbench tps | ratio |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
