@@ -23,7 +23,7 @@ use super::search::{TextQuery, parse_query};
 use super::{Category, Status, Validity};
 use crate::db::Prepared;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::pagination::Paging;
+use crate::pagination::{DEFAULT_PER_PAGE, Paging};
 
 /// Filters, sorting and paging of the catalogue.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -434,14 +434,22 @@ const NEAR_PAGE_MAX_OFFSET: i64 = 200;
 /// `offset` of them. Planning and running it costs a quarter of the deferred join's (0.08
 /// against 0.19 ms for page 1 at a million items), which pays off only when many rows are
 /// skipped. `cond` is written for the alias `i`; `n` binds are in it; the limit and offset
-/// follow them.
-fn near_page_sql(sort: Sort, cond: &str, n: usize) -> String {
+/// follow them, unless `first_default` (below).
+///
+/// `first_default`: the first page at the default size, what nearly every visitor asks for,
+/// with its limit written in. A statement without parameters is planned once per connection;
+/// with them PostgreSQL plans it again at every execution (its generic plan, costed for an
+/// unknown limit, never wins), which was most of the page's time in the database.
+fn near_page_sql(sort: Sort, cond: &str, n: usize, first_default: bool) -> String {
+    let paging = if first_default {
+        format!("LIMIT {DEFAULT_PER_PAGE}")
+    } else {
+        format!("LIMIT ${} OFFSET ${}", n + 1, n + 2)
+    };
     format!(
         "SELECT {SUMMARY_COLUMNS} FROM items i WHERE {cond}
-         ORDER BY {order} LIMIT ${l} OFFSET ${o}",
+         ORDER BY {order} {paging}",
         order = sort.order_by("i"),
-        l = n + 1,
-        o = n + 2,
     )
 }
 
@@ -470,18 +478,26 @@ pub async fn list(
     if let Some(text) = &req.text {
         return search(conn, req, &cond, &binds, text).await;
     }
+    let first_default = req.paging.page == 1 && req.paging.per_page == DEFAULT_PER_PAGE;
     let sql = if req.paging.offset() <= NEAR_PAGE_MAX_OFFSET {
-        near_page_sql(req.sort, &req.where_clause("i").0, binds.len())
+        near_page_sql(
+            req.sort,
+            &req.where_clause("i").0,
+            binds.len(),
+            first_default,
+        )
     } else {
         page_sql(req.sort, &cond, binds.len())
     };
-    // Without a text query the statement's forms are few (filters present or not, the sort):
-    // it stays prepared.
-    let page = Prepared(
-        bind_all(diesel::sql_query(sql).into_boxed(), &binds)
+    // Without a text query the statement's forms are few (filters present or not, the sort,
+    // the first default page or not): it stays prepared.
+    let mut query = bind_all(diesel::sql_query(sql).into_boxed(), &binds);
+    if !first_default {
+        query = query
             .bind::<BigInt, _>(req.paging.limit())
-            .bind::<BigInt, _>(req.paging.offset()),
-    );
+            .bind::<BigInt, _>(req.paging.offset());
+    }
+    let page = Prepared(query);
     if req.counted_by_status() {
         // The page and the stored count, pipelined: one round trip.
         let c: &AsyncPgConnection = conn;
