@@ -299,9 +299,10 @@ diesel::table! {
 
 /// PostgreSQL types diesel does not name.
 pub mod sql_types {
-    /// `tsvector`: written from its text form (`$1::tsvector` in SQL), never read.
+    /// `tsvector`: written in its binary form (`items::search::SearchVector`), never read.
+    /// Its type numbers are fixed in PostgreSQL's catalogue.
     #[derive(diesel::sql_types::SqlType, diesel::query_builder::QueryId)]
-    #[diesel(postgres_type(name = "tsvector"))]
+    #[diesel(postgres_type(oid = 3614, array_oid = 3643))]
     pub struct Tsvector;
 }
 

@@ -438,6 +438,38 @@ struct Taken {
     index_no: String,
 }
 
+/// Rows written by one statement of an import.
+const IMPORT_CHUNK: usize = 500;
+
+/// The search and headline vectors of some rows, made on a blocking thread.
+fn vectors_of(
+    rows: &[Row],
+) -> tokio::task::JoinHandle<Vec<(super::search::SearchVector, super::search::SearchVector)>> {
+    let texts: Vec<(String, String, Option<String>, String)> = rows
+        .iter()
+        .map(|r| {
+            let f = &r.fields;
+            (
+                f.title.clone(),
+                f.summary.clone(),
+                f.doc_no.clone(),
+                f.body.clone(),
+            )
+        })
+        .collect();
+    tokio::task::spawn_blocking(move || {
+        texts
+            .iter()
+            .map(|(title, summary, doc_no, body)| {
+                (
+                    super::search::SearchVector::of(title, summary, doc_no.as_deref(), body),
+                    super::search::SearchVector::headline(title, doc_no.as_deref()),
+                )
+            })
+            .collect()
+    })
+}
+
 /// Imports the rows in one transaction: all or nothing.
 pub async fn import(
     conn: &mut AsyncPgConnection,
@@ -455,6 +487,11 @@ pub async fn import(
             .execute(conn)
             .await?;
         diesel::sql_query("SET LOCAL work_mem = '64MB'")
+            .execute(conn)
+            .await?;
+        // The merge (gin_clean_pending_list) sorts the entries in this much memory before it
+        // writes them: 10,000 long bodies hold ~13 million entries.
+        diesel::sql_query("SET LOCAL maintenance_work_mem = '256MB'")
             .execute(conn)
             .await?;
         // A large import is one long job by design, not a runaway query.
@@ -528,13 +565,17 @@ pub async fn import(
             }
         }
         let mut inserted: Vec<ImportedItem> = Vec::with_capacity(rows.len());
-        // Search vectors a chunk at a time: the text form of a long body's vector is ~10 times
-        // its size, too much to hold for 10,000 rows at once.
-        for chunk in rows.chunks(500) {
-            let vectors: Vec<(String, String)> = chunk
-                .iter()
-                .map(|r| (r.fields.search_vector(), r.fields.headline_vector()))
-                .collect();
+        // Search vectors a chunk at a time (a long body's vector is a few times its size, too
+        // much to hold for 10,000 rows at once), made on a blocking thread while the database
+        // writes the chunk before: CPU work off the server's event loop, and in parallel.
+        let chunks: Vec<&[Row]> = rows.chunks(IMPORT_CHUNK).collect();
+        let mut next_vectors = chunks.as_slice().first().copied().map(vectors_of);
+        for (k, chunk) in chunks.iter().enumerate() {
+            let vectors = match next_vectors.take() {
+                Some(task) => task.await.map_err(AppError::internal)?,
+                None => break,
+            };
+            next_vectors = chunks.get(k + 1).map(|c| vectors_of(c));
             let values: Vec<_> = chunk
                 .iter()
                 .zip(&vectors)
@@ -555,8 +596,8 @@ pub async fn import(
                         items::status.eq("published"),
                         items::created_by_kind.eq(actor.kind),
                         items::created_by.eq(actor.id),
-                        items::search.eq(super::tsvector_from_text(v.0.clone())),
-                        items::headline.eq(super::tsvector_from_text(v.1.clone())),
+                        items::search.eq(&v.0),
+                        items::headline.eq(&v.1),
                     )
                 })
                 .collect();

@@ -24,7 +24,6 @@ use uuid::Uuid;
 
 use crate::audit::Actor;
 use crate::auth::{Caller, Role, Scope};
-use crate::db::schema::sql_types::Tsvector;
 use crate::db::schema::{item_attachments, item_revisions, items};
 use crate::error::{AppError, AppResult, FieldError};
 
@@ -595,8 +594,8 @@ impl Fields {
         Ok((n, changed))
     }
 
-    pub fn search_vector(&self) -> String {
-        search::vector_text(
+    pub fn search_vector(&self) -> search::SearchVector {
+        search::SearchVector::of(
             &self.title,
             &self.summary,
             self.doc_no.as_deref(),
@@ -605,19 +604,14 @@ impl Fields {
     }
 
     /// The title and document number part of the search vector: a match there ranks first.
-    pub fn headline_vector(&self) -> String {
-        search::vector_text(&self.title, "", self.doc_no.as_deref(), "")
+    pub fn headline_vector(&self) -> search::SearchVector {
+        search::SearchVector::headline(&self.title, self.doc_no.as_deref())
     }
 }
 
 diesel::define_sql_function! {
     /// An item's attachments (their descriptions) as a JSON array.
     fn item_attachments_json(item: diesel::sql_types::Uuid) -> diesel::sql_types::Jsonb;
-}
-
-diesel::define_sql_function! {
-    /// `t::tsvector`: the search vector from its text form (see `search::vector_text`).
-    fn tsvector_from_text(t: diesel::sql_types::Text) -> Tsvector;
 }
 
 /// The year an instant falls in, in the agency's time zone.
@@ -735,8 +729,8 @@ pub async fn create(
                 items::keywords.eq(&fields.keywords),
                 items::created_by_kind.eq(actor.kind),
                 items::created_by.eq(actor.id),
-                items::search.eq(tsvector_from_text(fields.search_vector())),
-                items::headline.eq(tsvector_from_text(fields.headline_vector())),
+                items::search.eq(fields.search_vector()),
+                items::headline.eq(fields.headline_vector()),
             ))
             .returning(ItemRow::as_returning())
             .get_result(conn)
@@ -805,8 +799,8 @@ pub async fn update(
                 items::written_on.eq(new.written_on),
                 items::validity.eq(new.validity.as_str()),
                 items::keywords.eq(&new.keywords),
-                items::search.eq(tsvector_from_text(new.search_vector())),
-                items::headline.eq(tsvector_from_text(new.headline_vector())),
+                items::search.eq(new.search_vector()),
+                items::headline.eq(new.headline_vector()),
                 items::version.eq(items::version + 1),
             ))
             .returning(ItemRow::as_returning())

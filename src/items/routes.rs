@@ -502,7 +502,9 @@ pub async fn import_items(
     if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
         return Err(AppError::PayloadTooLarge(MAX_BODY_BYTES));
     }
-    let mut body = web::BytesMut::new();
+    // Sized from the declared length: growing by doubling would hold up to twice the body,
+    // and the old and the new buffer at once while copying.
+    let mut body = web::BytesMut::with_capacity(declared.unwrap_or(0));
     while let Some(chunk) = payload.next().await {
         let chunk =
             chunk.map_err(|e| AppError::bad_request(format!("the body could not be read: {e}")))?;

@@ -56,57 +56,159 @@ fn runs(text: &str) -> Vec<Run<'_>> {
     out
 }
 
-fn word_lexeme(w: &str) -> String {
-    w.chars()
-        .take(MAX_WORD)
-        .collect::<String>()
-        .to_ascii_lowercase()
+fn word_lexeme(w: &str) -> std::borrow::Cow<'_, str> {
+    let cut = w.char_indices().nth(MAX_WORD).map_or(w, |(i, _)| &w[..i]);
+    if cut.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(cut.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(cut)
+    }
 }
 
 /// The distinct n-grams of a text (what `cjk_ngrams(text)` returns in SQL).
 pub fn ngrams(text: &str) -> BTreeSet<String> {
+    let grams = Grams::of(text);
     let mut out = BTreeSet::new();
-    for run in runs(text) {
-        match run {
-            Run::Cjk(chars) => {
-                for (i, c) in chars.iter().enumerate() {
-                    out.insert(c.to_string());
-                    if let Some(next) = chars.get(i + 1) {
-                        out.insert(format!("{c}{next}"));
-                    }
-                }
-            }
-            Run::Word(w) => {
-                out.insert(word_lexeme(w));
-            }
-        }
-    }
+    grams.for_each(|g| {
+        out.insert(g.to_owned());
+    });
     out
 }
 
-/// The text form of an item's search vector, cast with `::tsvector` in SQL: title (position
-/// 1, weight A), document number (2, A), summary (3, B), body (4, C). PostgreSQL merges a
-/// lexeme's repeated entries. Lexemes are CJK characters and ASCII letters and digits only,
-/// so quoting them is enough.
-pub fn vector_text(title: &str, summary: &str, doc_no: Option<&str>, body: &str) -> String {
-    let mut out = String::with_capacity(body.len() * 4 + 256);
-    for (text, pos) in [
-        (title, "1A"),
-        (doc_no.unwrap_or(""), "2A"),
-        (summary, "3B"),
-        (body, "4C"),
-    ] {
-        for g in ngrams(text) {
-            if !out.is_empty() {
-                out.push(' ');
+/// The distinct n-grams of a text, held compactly: a CJK character or pair as its UTF-8 bytes
+/// packed into one number (so that numbers sort as PostgreSQL sorts lexemes, byte by byte),
+/// words as strings. Several times faster than a set of strings; the import computes 10,000
+/// vectors at a time.
+struct Grams<'a> {
+    /// The UTF-8 bytes, big-endian, zero-padded (UTF-8 has no zero bytes); sorted, distinct.
+    cjk: Vec<u64>,
+    /// Sorted, distinct. ASCII, so every word sorts before every CJK n-gram.
+    words: Vec<std::borrow::Cow<'a, str>>,
+}
+
+/// `c`, then `next`, as UTF-8 bytes packed into a number (see [`Grams`]).
+fn cjk_key(c: char, next: Option<char>) -> u64 {
+    let mut buf = [0u8; 8];
+    let len = c.encode_utf8(&mut buf).len();
+    if let Some(n) = next {
+        n.encode_utf8(&mut buf[len..]);
+    }
+    u64::from_be_bytes(buf)
+}
+
+/// The UTF-8 bytes of an n-gram packed by [`cjk_key`].
+fn cjk_bytes(key: &u64) -> ([u8; 8], usize) {
+    let bytes = key.to_be_bytes();
+    let len = bytes.iter().position(|&b| b == 0).unwrap_or(8);
+    (bytes, len)
+}
+
+impl<'a> Grams<'a> {
+    fn of(text: &'a str) -> Self {
+        let mut cjk = Vec::new();
+        let mut words = Vec::new();
+        for run in runs(text) {
+            match run {
+                Run::Cjk(chars) => {
+                    for (i, &c) in chars.iter().enumerate() {
+                        cjk.push(cjk_key(c, None));
+                        if let Some(&next) = chars.get(i + 1) {
+                            cjk.push(cjk_key(c, Some(next)));
+                        }
+                    }
+                }
+                Run::Word(w) => words.push(word_lexeme(w)),
             }
-            out.push('\'');
-            out.push_str(&g);
-            out.push_str("':");
-            out.push_str(pos);
+        }
+        cjk.sort_unstable();
+        cjk.dedup();
+        words.sort_unstable();
+        words.dedup();
+        Grams { cjk, words }
+    }
+
+    /// Calls `f` with each n-gram's text.
+    fn for_each(&self, mut f: impl FnMut(&str)) {
+        for k in &self.cjk {
+            let (bytes, len) = cjk_bytes(k);
+            f(std::str::from_utf8(&bytes[..len]).expect("packed from chars"));
+        }
+        for w in &self.words {
+            f(w);
         }
     }
-    out
+}
+
+/// An item's search vector, sent to PostgreSQL in the binary form of `tsvector` (what its
+/// `tsvectorrecv` reads: no text to tokenise, a third of the text form's size). Its lexemes
+/// are the n-grams of the title (position 1, weight A), the document number (2, A), the
+/// summary (3, B) and the body (4, C), each with the positions of the parts it occurs in.
+#[derive(Debug, Clone, diesel::expression::AsExpression)]
+#[diesel(sql_type = crate::db::schema::sql_types::Tsvector)]
+pub struct SearchVector(Vec<u8>);
+
+/// `WordEntryPos`: the weight in the top two bits (A = 3 … D = 0), then the position.
+const PARTS: [u16; 4] = [3 << 14 | 1, 3 << 14 | 2, 2 << 14 | 3, 1 << 14 | 4];
+
+impl SearchVector {
+    /// The vector of an item's title, summary, document number and body (what the SQL
+    /// function `item_search_vector` computes).
+    pub fn of(title: &str, summary: &str, doc_no: Option<&str>, body: &str) -> Self {
+        let parts = [title, doc_no.unwrap_or(""), summary, body].map(Grams::of);
+        // Every n-gram with the parts it occurs in, as bits; sorted, then merged per n-gram.
+        let mut cjk: Vec<(u64, u8)> = Vec::new();
+        let mut words: Vec<(&str, u8)> = Vec::new();
+        for (i, g) in parts.iter().enumerate() {
+            cjk.extend(g.cjk.iter().map(|&k| (k, 1u8 << i)));
+            words.extend(g.words.iter().map(|w| (w.as_ref(), 1u8 << i)));
+        }
+        cjk.sort_unstable();
+        words.sort_unstable();
+        let mut out = Vec::with_capacity(4 + cjk.len() * 12 + words.len() * 16);
+        out.extend_from_slice(&[0; 4]);
+        let mut count: i32 = 0;
+        let mut entry = |out: &mut Vec<u8>, lexeme: &[u8], bits: u8| {
+            count += 1;
+            out.extend_from_slice(lexeme);
+            out.push(0);
+            out.extend_from_slice(&(bits.count_ones() as u16).to_be_bytes());
+            for (i, pos) in PARTS.iter().enumerate() {
+                if bits & (1 << i) != 0 {
+                    out.extend_from_slice(&pos.to_be_bytes());
+                }
+            }
+        };
+        // Words sort before CJK n-grams (ASCII bytes are below UTF-8 lead bytes).
+        for group in words.chunk_by(|a, b| a.0 == b.0) {
+            let bits = group.iter().fold(0, |b, g| b | g.1);
+            entry(&mut out, group[0].0.as_bytes(), bits);
+        }
+        for group in cjk.chunk_by(|a, b| a.0 == b.0) {
+            let bits = group.iter().fold(0, |b, g| b | g.1);
+            let (bytes, len) = cjk_bytes(&group[0].0);
+            entry(&mut out, &bytes[..len], bits);
+        }
+        out[..4].copy_from_slice(&count.to_be_bytes());
+        SearchVector(out)
+    }
+
+    /// The title and document-number part alone (the `headline` column).
+    pub fn headline(title: &str, doc_no: Option<&str>) -> Self {
+        Self::of(title, "", doc_no, "")
+    }
+}
+
+impl diesel::serialize::ToSql<crate::db::schema::sql_types::Tsvector, diesel::pg::Pg>
+    for SearchVector
+{
+    fn to_sql<'b>(
+        &'b self,
+        out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
+    ) -> diesel::serialize::Result {
+        use std::io::Write;
+        out.write_all(&self.0)?;
+        Ok(diesel::serialize::IsNull::No)
+    }
 }
 
 /// A parsed `q`: the `tsquery` that finds candidates through the index, and the terms that
@@ -233,11 +335,76 @@ mod tests {
         assert!(parse_query("a\u{0}b").is_err());
     }
 
+    /// The lexemes of a binary vector with their positions as `<position><weight>`.
+    fn decode(v: &SearchVector) -> Vec<(String, Vec<String>)> {
+        let b = &v.0;
+        let count = i32::from_be_bytes(b[..4].try_into().unwrap());
+        let mut at = 4;
+        let mut out = Vec::new();
+        for _ in 0..count {
+            let end = at + b[at..].iter().position(|&c| c == 0).unwrap();
+            let lexeme = String::from_utf8(b[at..end].to_vec()).unwrap();
+            at = end + 1;
+            let n = u16::from_be_bytes([b[at], b[at + 1]]);
+            at += 2;
+            let mut positions = Vec::new();
+            for _ in 0..n {
+                let p = u16::from_be_bytes([b[at], b[at + 1]]);
+                at += 2;
+                let weight = ["D", "C", "B", "A"][usize::from(p >> 14)];
+                positions.push(format!("{}{weight}", p & 0x3fff));
+            }
+            out.push((lexeme, positions));
+        }
+        assert_eq!(at, b.len());
+        out
+    }
+
     #[test]
-    fn vectors_quote_every_lexeme_with_its_weight() {
+    fn vectors_hold_sorted_lexemes_with_the_parts_they_occur_in() {
+        let v = decode(&SearchVector::of("公开", "", Some("A1"), "镇公"));
+        let expected: Vec<(String, Vec<String>)> = [
+            ("a1", &["2A"][..]),
+            ("公", &["1A", "4C"]),
+            ("公开", &["1A"]),
+            ("开", &["1A"]),
+            ("镇", &["4C"]),
+            ("镇公", &["4C"]),
+        ]
+        .iter()
+        .map(|(l, p)| (l.to_string(), p.iter().map(|s| s.to_string()).collect()))
+        .collect();
+        assert_eq!(v, expected);
+        let all = decode(&SearchVector::of("镇", "镇", Some("镇"), "镇"));
         assert_eq!(
-            vector_text("公开", "", Some("A1"), "镇"),
-            "'公':1A '公开':1A '开':1A 'a1':2A '镇':4C"
+            all,
+            [(
+                "镇".to_owned(),
+                vec!["1A".into(), "2A".into(), "3B".into(), "4C".into()]
+            )]
         );
+        assert_eq!(decode(&SearchVector::headline("", None)), []);
+    }
+
+    #[test]
+    fn packed_ngrams_sort_as_their_bytes() {
+        let mut keys = [
+            cjk_key('镇', None),
+            cjk_key('公', Some('开')),
+            cjk_key('公', None),
+            cjk_key('𠀀', Some('公')),
+        ];
+        keys.sort_unstable();
+        let texts: Vec<String> = keys
+            .iter()
+            .map(|k| {
+                let (b, n) = cjk_bytes(k);
+                String::from_utf8(b[..n].to_vec()).unwrap()
+            })
+            .collect();
+        let mut by_bytes = texts.clone();
+        by_bytes.sort();
+        assert_eq!(texts, by_bytes);
+        assert_eq!(texts, ["公", "公开", "镇", "𠀀公"]);
     }
 }

@@ -923,20 +923,25 @@ async fn sql_and_rust_build_the_same_search_vector() {
         struct Same {
             #[diesel(sql_type = diesel::sql_types::Bool)]
             same: bool,
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            sql: String,
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            rust: String,
         }
-        let rust = gongkai::items::search::vector_text(title, summary, doc_no, body);
+        let rust = gongkai::items::search::SearchVector::of(title, summary, doc_no, body);
         let r: Same = diesel::sql_query(
-            "SELECT item_search_vector($1, $2, $3, $4) = tsvector_from_text($5) AS same",
+            "SELECT item_search_vector($1, $2, $3, $4) = $5 AS same,
+                    item_search_vector($1, $2, $3, $4)::text AS sql, $5::text AS rust",
         )
         .bind::<diesel::sql_types::Text, _>(title)
         .bind::<diesel::sql_types::Text, _>(summary)
         .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(doc_no)
         .bind::<diesel::sql_types::Text, _>(body)
-        .bind::<diesel::sql_types::Text, _>(&rust)
+        .bind::<gongkai::db::schema::sql_types::Tsvector, _>(&rust)
         .get_result(&mut conn)
         .await
         .unwrap();
-        assert!(r.same, "{title}: {rust}");
+        assert!(r.same, "{title}: SQL {} Rust {}", r.sql, r.rust);
     }
     // Rows written by plain SQL get their vector from the trigger and are found.
     diesel::sql_query(
