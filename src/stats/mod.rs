@@ -767,15 +767,26 @@ pub async fn compute_range(
     // Table 3 in one pass over the cases that were open at some time in the span or closed
     // in it, by the year received and the year closed (dates: no time zone involved). The
     // years before the span are one group, and so are the years after it; still open: NULL.
+    // Three disjoint parts, each read through an index: received in the span (and not closed
+    // before it); received before it and open when it began (their span contains its eve:
+    // `applications_span_idx`); received after it yet closed in it (broken data).
     let cases = diesel::sql_query(
         "SELECT applicant_type,
                 greatest(least(date_part('year', received_on)::int, $4 + 1), $3 - 1) AS received_in,
                 CASE WHEN closed_on > $2 THEN $4 + 1 ELSE date_part('year', closed_on)::int END
                     AS closed_in,
                 outcome, reason, count(*) AS n
-         FROM applications
-         WHERE (received_on <= $2 AND (closed_on IS NULL OR closed_on >= $1))
-            OR closed_on BETWEEN $1 AND $2
+         FROM (
+             SELECT applicant_type, received_on, closed_on, outcome, reason FROM applications
+             WHERE received_on BETWEEN $1 AND $2 AND (closed_on IS NULL OR closed_on >= $1)
+             UNION ALL
+             SELECT applicant_type, received_on, closed_on, outcome, reason FROM applications
+             WHERE (CASE WHEN closed_on < received_on THEN 'empty'::daterange
+                         ELSE daterange(received_on, closed_on) END) @> ($1::date - 1)
+             UNION ALL
+             SELECT applicant_type, received_on, closed_on, outcome, reason FROM applications
+             WHERE closed_on BETWEEN $1 AND $2 AND received_on > $2
+         ) a
          GROUP BY 1, 2, 3, 4, 5",
     )
     .bind::<Date, _>(first)
