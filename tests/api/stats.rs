@@ -110,6 +110,20 @@ async fn insert_cases(app: &TestApp, batch: u64, cases: &[Case]) {
     }
 }
 
+/// Imports catalogue rows as `token` and returns the answer (201 expected).
+async fn import_items(app: &TestApp, token: &str, rows: Vec<Value>) -> Value {
+    let res = app
+        .send(
+            Method::POST,
+            "/api/v1/items/import",
+            Some(token),
+            Some(&Value::Array(rows)),
+        )
+        .await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    res.json().await.unwrap()
+}
+
 fn count(v: &Value) -> i64 {
     v.as_i64().unwrap()
 }
@@ -986,15 +1000,7 @@ async fn the_seed_year_2009_gives_exactly_the_seeds_figures() {
     }
     // Published at 00:30 on 1 January 2010 Beijing time: a 2010 item, though 2009 in UTC.
     rows.push(json!({"title": "2010年第一条", "category": "work", "published_at": "2010-01-01T00:30:00+08:00"}));
-    let res = app
-        .send(
-            Method::POST,
-            "/api/v1/items/import",
-            Some(&leader),
-            Some(&Value::Array(rows)),
-        )
-        .await;
-    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    import_items(&app, &leader, rows).await;
 
     let s: Value = app.get("/api/v1/stats/2009").await.json().await.unwrap();
     assert_eq!(
@@ -1107,16 +1113,7 @@ async fn a_span_of_years_gives_each_years_own_figures() {
             json!({"title": format!("跨年统计第{i}号"), "category": category, "published_at": at})
         })
         .collect();
-    let res = app
-        .send(
-            Method::POST,
-            "/api/v1/items/import",
-            Some(&leader),
-            Some(&Value::Array(rows)),
-        )
-        .await;
-    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
-    let imported: Value = res.json().await.unwrap();
+    let imported = import_items(&app, &leader, rows).await;
     let withdrawn = imported["items"][5]["id"].as_str().unwrap();
     let res = app
         .send(
@@ -1582,16 +1579,7 @@ async fn the_stored_daily_counts_follow_every_kind_of_write() {
             })
         })
         .collect();
-    let res = app
-        .send(
-            Method::POST,
-            "/api/v1/items/import",
-            Some(&leader),
-            Some(&Value::Array(rows)),
-        )
-        .await;
-    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
-    let imported: Value = res.json().await.unwrap();
+    let imported = import_items(&app, &leader, rows).await;
     let id = |i: usize| imported["items"][i]["id"].as_str().unwrap().to_owned();
 
     // Drafts through the workflow, a withdrawal, an edit, a deleted draft.
@@ -1699,15 +1687,7 @@ async fn years_of_a_half_hour_zone_end_inside_a_utc_day() {
         .enumerate()
         .map(|(i, (at, category))| json!({"title": format!("半时区第{i}号"), "category": category, "published_at": at}))
         .collect();
-    let res = app
-        .send(
-            Method::POST,
-            "/api/v1/items/import",
-            Some(&leader),
-            Some(&Value::Array(rows)),
-        )
-        .await;
-    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    import_items(&app, &leader, rows).await;
     let years: Value = app
         .get("/api/v1/stats?from=2019&to=2021")
         .await
