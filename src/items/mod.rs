@@ -646,8 +646,13 @@ pub fn format_index_no(agency_code: &str, year: i32, number: i32) -> String {
 /// Maps the database's refusal of an oversized search vector to the field that caused it.
 fn body_too_big(e: diesel::result::Error) -> AppError {
     match &e {
+        // The limit on a vector's lexemes (1 MiB of distinct n-grams): tsvector's text input
+        // says "too long for tsvector", its binary input (what the server sends) the other.
         diesel::result::Error::DatabaseError(_, info)
-            if info.message().contains("too long for tsvector") =>
+            if info.message().contains("too long for tsvector")
+                || info
+                    .message()
+                    .contains("maximum total lexeme length exceeded") =>
         {
             AppError::invalid("body", "too long to index; split it or attach it as a file")
         }

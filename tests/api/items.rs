@@ -1425,6 +1425,23 @@ async fn bad_input_is_a_4xx_naming_the_field_and_writes_nothing() {
     assert_problem(res, status).await;
     assert_eq!(count_items(&app).await, 0);
 
+    // A body within the length limit but with more distinct n-grams than a search vector can
+    // hold (100,000 different four-byte characters: 1.2 MB of lexemes).
+    let rich: String = (0..100_000u32)
+        .map(|i| char::from_u32(0x20000 + i).unwrap())
+        .collect();
+    let res = app
+        .send(
+            Method::POST,
+            "/api/v1/items",
+            Some(&staff),
+            Some(&with("body", json!(rich))),
+        )
+        .await;
+    let p = assert_problem(res, 422).await;
+    assert_eq!(p["errors"][0]["field"], "body", "{p}");
+    assert_eq!(count_items(&app).await, 0);
+
     // Edits with bad values change nothing.
     let item = create(&app, &staff, base.clone()).await;
     let path = format!("/api/v1/items/{}", item["id"].as_str().unwrap());
