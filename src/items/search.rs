@@ -140,7 +140,7 @@ impl<'a> Grams<'a> {
 }
 
 /// An item's search vector, sent to PostgreSQL in the binary form of `tsvector` (what its
-/// `tsvectorrecv` reads: no text to tokenise, a third of the text form's size). Its lexemes
+/// `tsvectorrecv` reads: nothing to tokenise or unquote, unlike the text form). Its lexemes
 /// are the n-grams of the title (position 1, weight A), the document number (2, A), the
 /// summary (3, B) and the body (4, C), each with the positions of the parts it occurs in.
 #[derive(Debug, Clone, diesel::expression::AsExpression)]
