@@ -445,27 +445,11 @@ const IMPORT_CHUNK: usize = 500;
 fn vectors_of(
     rows: &[Row],
 ) -> tokio::task::JoinHandle<Vec<(super::search::SearchVector, super::search::SearchVector)>> {
-    let texts: Vec<(String, String, Option<String>, String)> = rows
-        .iter()
-        .map(|r| {
-            let f = &r.fields;
-            (
-                f.title.clone(),
-                f.summary.clone(),
-                f.doc_no.clone(),
-                f.body.clone(),
-            )
-        })
-        .collect();
+    let fields: Vec<Fields> = rows.iter().map(|r| r.fields.clone()).collect();
     tokio::task::spawn_blocking(move || {
-        texts
+        fields
             .iter()
-            .map(|(title, summary, doc_no, body)| {
-                (
-                    super::search::SearchVector::of(title, summary, doc_no.as_deref(), body),
-                    super::search::SearchVector::headline(title, doc_no.as_deref()),
-                )
-            })
+            .map(|f| (f.search_vector(), f.headline_vector()))
             .collect()
     })
 }
@@ -571,10 +555,10 @@ pub async fn import(
         let chunks: Vec<&[Row]> = rows.chunks(IMPORT_CHUNK).collect();
         let mut next_vectors = chunks.as_slice().first().copied().map(vectors_of);
         for (k, chunk) in chunks.iter().enumerate() {
-            let vectors = match next_vectors.take() {
-                Some(task) => task.await.map_err(AppError::internal)?,
-                None => break,
+            let Some(task) = next_vectors.take() else {
+                break;
             };
+            let vectors = task.await.map_err(AppError::internal)?;
             next_vectors = chunks.get(k + 1).map(|c| vectors_of(c));
             let values: Vec<_> = chunk
                 .iter()

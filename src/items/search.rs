@@ -65,20 +65,10 @@ fn word_lexeme(w: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// The distinct n-grams of a text (what `cjk_ngrams(text)` returns in SQL).
-pub fn ngrams(text: &str) -> BTreeSet<String> {
-    let grams = Grams::of(text);
-    let mut out = BTreeSet::new();
-    grams.for_each(|g| {
-        out.insert(g.to_owned());
-    });
-    out
-}
-
-/// The distinct n-grams of a text, held compactly: a CJK character or pair as its UTF-8 bytes
-/// packed into one number (so that numbers sort as PostgreSQL sorts lexemes, byte by byte),
-/// words as strings. Several times faster than a set of strings; the import computes 10,000
-/// vectors at a time.
+/// The distinct n-grams of a text (what `cjk_ngrams(text)` returns in SQL), held compactly:
+/// a CJK character or pair as its UTF-8 bytes packed into one number (so that numbers sort as
+/// PostgreSQL sorts lexemes, byte by byte), words as strings. Several times faster than a set
+/// of strings; the import computes 10,000 vectors at a time.
 struct Grams<'a> {
     /// The UTF-8 bytes, big-endian, zero-padded (UTF-8 has no zero bytes); sorted, distinct.
     cjk: Vec<u64>,
@@ -125,17 +115,6 @@ impl<'a> Grams<'a> {
         words.sort_unstable();
         words.dedup();
         Grams { cjk, words }
-    }
-
-    /// Calls `f` with each n-gram's text.
-    fn for_each(&self, mut f: impl FnMut(&str)) {
-        for k in &self.cjk {
-            let (bytes, len) = cjk_bytes(k);
-            f(std::str::from_utf8(&bytes[..len]).expect("packed from chars"));
-        }
-        for w in &self.words {
-            f(w);
-        }
     }
 }
 
@@ -293,7 +272,8 @@ mod tests {
 
     #[test]
     fn ngrams_are_characters_pairs_and_words() {
-        let g = ngrams("关于2009年朱台镇 ABC-12号〔2009〕𠀀𠀁");
+        let v = SearchVector::of("", "", None, "关于2009年朱台镇 ABC-12号〔2009〕𠀀𠀁");
+        let g: BTreeSet<String> = decode(&v).into_iter().map(|(lexeme, _)| lexeme).collect();
         let expected: BTreeSet<String> = [
             "关", "关于", "于", "2009", "年", "年朱", "朱", "朱台", "台", "台镇", "镇", "abc",
             "12", "号", "𠀀", "𠀀𠀁", "𠀁",
