@@ -727,14 +727,13 @@ pub async fn compute_range(
     // (`item_daily_counts`, kept by triggers), plus the items of the part-days at its ends
     // (empty in UTC), counted from the partial index `items_stats_idx` (its condition written
     // as the index's, so that the scan reads the index alone).
-    let edges: Vec<YearEdges> = years
-        .iter()
-        .map(|y| {
-            YearEdges::new(
-                year_start(config.timezone, *y),
-                year_start(config.timezone, y + 1),
-            )
-        })
+    // Each year ends where the next begins: the span's year starts, and the one after it.
+    let starts: Vec<chrono::DateTime<chrono::Utc>> = (from..=to + 1)
+        .map(|y| year_start(config.timezone, y))
+        .collect();
+    let edges: Vec<YearEdges> = starts
+        .windows(2)
+        .map(|w| YearEdges::new(w[0], w[1]))
         .collect();
     let column = |f: fn(&YearEdges) -> chrono::DateTime<chrono::Utc>| -> Vec<_> {
         edges.iter().map(f).collect()
