@@ -326,8 +326,8 @@ fn is_connection_loss(message: &str) -> bool {
     SIGNS.iter().any(|s| message.contains(s))
 }
 
-impl From<crate::db::PoolError> for AppError {
-    fn from(e: crate::db::PoolError) -> Self {
+impl From<diesel_async::pooled_connection::deadpool::PoolError> for AppError {
+    fn from(e: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
         Self::Unavailable(format!("database unavailable: {e}").into())
     }
 }

@@ -3,11 +3,11 @@
 #[macro_use]
 mod text_enum;
 
-pub mod app;
 pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -15,11 +15,16 @@ pub mod feedback;
 pub mod guide;
 pub mod http;
 pub mod items;
+pub mod markup;
 pub mod openapi;
 pub mod pagination;
 pub mod reports;
+pub mod startup;
+pub mod state;
 pub mod stats;
 pub mod system;
 pub mod telemetry;
 pub mod tokens;
 pub mod users;
+pub mod values;
+pub mod workflow;

@@ -3,8 +3,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use secrecy::ExposeSecret;
 
-use gongkai::app::{self, Application};
 use gongkai::config::Config;
+use gongkai::startup::{self, Application};
 use gongkai::{db, telemetry};
 
 /// mimalloc instead of glibc's allocator: a request allocates and frees many small buffers
@@ -80,7 +80,7 @@ fn main() -> ExitCode {
     tune_allocator();
     let cli = Cli::parse();
     if let Command::Openapi = cli.command {
-        print!("{}", app::openapi_pretty_json());
+        print!("{}", startup::openapi_pretty_json());
         return ExitCode::SUCCESS;
     }
     let config = match Config::from_env() {

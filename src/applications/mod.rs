@@ -7,7 +7,7 @@
 
 pub mod appeals;
 pub mod deadline;
-pub mod identity;
+
 pub mod model;
 pub mod routes;
 pub mod views;
@@ -21,6 +21,7 @@ use uuid::Uuid;
 use crate::audit::{self, Actor};
 use crate::auth::{Caller, Role};
 use crate::calendar::WorkCalendar;
+use crate::values::identity;
 
 use crate::db::schema::{applicants, application_consultations, application_events, applications};
 use crate::error::{AppError, AppResult, FieldError};
@@ -1023,6 +1024,14 @@ pub async fn recompute_deadlines(conn: &mut AsyncPgConnection, year: i32) -> App
         changed += 1;
     }
     Ok(changed)
+}
+
+/// `recompute_deadlines` for the calendar's list of deadline holders.
+pub fn recompute_deadlines_after(
+    conn: &mut AsyncPgConnection,
+    year: i32,
+) -> futures_util::future::BoxFuture<'_, AppResult<u64>> {
+    Box::pin(recompute_deadlines(conn, year))
 }
 
 /// Checks a new application, reporting every bad field. The office may set `channel` and

@@ -6,7 +6,6 @@ use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use futures_util::future::LocalBoxFuture;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -14,13 +13,13 @@ use uuid::Uuid;
 use super::appeals::{self, Appeal};
 use super::model::*;
 use super::{Application, ApplicationSummary, Command, Row, today};
-use crate::app::AppState;
 use crate::auth::{Action, Caller, Role, Scope};
 use crate::calendar::WorkCalendar;
 use crate::db::schema::{applicants, applications};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::http::Json;
+use crate::http::{Json, OptionalJson, access_code};
 use crate::pagination::{Page, Paging};
+use crate::state::AppState;
 
 /// Registers this feature's routes (under `/api/v1`).
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -37,42 +36,6 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(withdraw_application)
         .service(create_appeal)
         .service(update_appeal);
-}
-
-/// The header that proves an applicant without an account holds the application's code.
-pub const ACCESS_CODE_HEADER: &str = "x-access-code";
-
-fn access_code(req: &HttpRequest) -> Option<String> {
-    req.headers()
-        .get(ACCESS_CODE_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty() && v.len() <= 100)
-}
-
-/// A JSON body that may be left out: no body (or `Content-Length: 0`) means the defaults.
-pub struct OptionalJson<T>(pub T);
-
-impl<T: serde::de::DeserializeOwned + Default + 'static> actix_web::FromRequest
-    for OptionalJson<T>
-{
-    type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
-        let length = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        let chunked = req.headers().contains_key(header::TRANSFER_ENCODING);
-        let typed = req.headers().contains_key(header::CONTENT_TYPE);
-        if length == Some(0) || (length.is_none() && !chunked && !typed) {
-            return Box::pin(async { Ok(OptionalJson(T::default())) });
-        }
-        let json = Json::<T>::from_request(req, payload);
-        Box::pin(async move { json.await.map(|j| OptionalJson(j.0)) })
-    }
 }
 
 /// The applicant of a new application.
@@ -108,6 +71,8 @@ pub struct ApplicantInput {
     "purpose": "了解本村道路工程情况",
     "delivery": "email"
 }))]
+#[derive(garde::Validate)]
+#[garde(allow_unvalidated)]
 pub struct CreateApplicationRequest {
     pub applicant: ApplicantInput,
     /// The information wanted, 1 to 5,000 characters.
@@ -172,9 +137,7 @@ pub async fn create_application(
             ));
         }
         Caller::Anonymous | Caller::User(_) if !caller.is_office() => {
-            state
-                .submit_by_ip
-                .check(&crate::auth::routes::client_ip(&req))?;
+            state.submit_by_ip.check(&crate::http::client_ip(&req))?;
         }
         _ => {}
     }
@@ -453,6 +416,8 @@ fn ok_or_invalid<T>(errors: Vec<FieldError>, value: T) -> AppResult<T> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"note": "请说明所需信息的具体年份和工程名称", "days": 15}))]
+#[derive(garde::Validate)]
+#[garde(allow_unvalidated)]
 pub struct RequestCorrectionBody {
     /// What to correct or add, up to 2,000 characters (required).
     #[schema(required = true)]
@@ -505,6 +470,8 @@ pub async fn request_correction(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"description": "2025年朱台镇X村道路改造工程的招标文件和中标公告", "note": "补充了工程名称"}))]
+#[derive(garde::Validate)]
+#[garde(allow_unvalidated)]
 pub struct SubmitCorrectionBody {
     /// The corrected description of the information wanted (replaces the old one, which stays
     /// on the timeline).
@@ -558,6 +525,8 @@ pub async fn submit_correction(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"party": "third_party", "note": "涉及中标企业商业信息,征求其意见"}))]
+#[derive(garde::Validate)]
+#[garde(allow_unvalidated)]
 pub struct StartConsultationBody {
     pub party: ConsultationParty,
     pub note: Option<String>,
@@ -603,6 +572,8 @@ pub async fn start_consultation(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"note": "第三方已书面答复"}))]
+#[derive(garde::Validate)]
+#[garde(allow_unvalidated)]
 pub struct NoteBody {
     pub note: Option<String>,
 }
@@ -640,6 +611,8 @@ pub async fn end_consultation(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"days": 20, "reason": "所需信息涉及多个部门,需协调汇总"}))]
+#[derive(garde::Validate)]
+#[garde(allow_unvalidated)]
 pub struct ExtendBody {
     /// Working days to add, 1 to 20.
     pub days: u32,
@@ -690,6 +663,8 @@ pub async fn extend_application(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"outcome": "refused", "reason": "third_party_rights", "text": "经征求第三方意见……决定不予公开。"}))]
+#[derive(garde::Validate)]
+#[garde(allow_unvalidated)]
 pub struct AnswerBody {
     pub outcome: Outcome,
     /// Required for `refused`, `unable`, `not_processed` and `other`, one of that outcome's
@@ -768,6 +743,8 @@ pub async fn approve_answer(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"reason": "已通过其他途径获得"}))]
+#[derive(garde::Validate)]
+#[garde(allow_unvalidated)]
 pub struct WithdrawBody {
     pub reason: Option<String>,
 }
@@ -807,6 +784,8 @@ pub async fn withdraw_application(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"kind": "reconsideration", "filed_on": "2025-12-01"}))]
+#[derive(garde::Validate)]
+#[garde(allow_unvalidated)]
 pub struct CreateAppealBody {
     pub kind: AppealKind,
     /// The day it was filed: from the application's receipt to today.
@@ -857,6 +836,8 @@ where
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"result": "upheld", "decided_on": "2026-02-10"}))]
+#[derive(garde::Validate)]
+#[garde(allow_unvalidated)]
 pub struct UpdateAppealBody {
     pub result: Option<AppealResult>,
     /// Required with a result other than `pending`; empty for `pending`.

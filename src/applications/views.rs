@@ -10,11 +10,12 @@ use uuid::Uuid;
 
 use super::appeals::{self, Appeal};
 use super::model::*;
-use super::{ApplicantRow, Consultation, EventRow, Row, Viewer, allowed_actions, identity};
+use super::{ApplicantRow, Consultation, EventRow, Row, Viewer, allowed_actions};
 use crate::audit::Actor;
 use crate::calendar::WorkCalendar;
 use crate::db::schema::{applicants, application_events, applications};
 use crate::error::{AppError, AppResult};
+use crate::values::identity;
 
 /// The applicant, with personal data: shown only to the applicant and the office.
 #[derive(Debug, Serialize, ToSchema)]

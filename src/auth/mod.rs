@@ -15,9 +15,9 @@ use diesel_async::RunQueryDsl;
 use futures_util::future::LocalBoxFuture;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::db::schema::{api_tokens, sessions, users};
 use crate::error::AppError;
+use crate::state::AppState;
 pub use policy::{Action, Decision, Role, Scope};
 
 /// Who is calling.

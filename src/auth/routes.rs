@@ -10,11 +10,11 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{Action, Caller, Role, password, tokens};
-use crate::app::AppState;
 use crate::audit::{self, Actor};
 use crate::db::schema::{refresh_tokens, sessions, users};
 use crate::error::{AppError, AppResult};
 use crate::http::Json;
+use crate::state::AppState;
 use crate::users::{self as accounts, User};
 
 /// Registers this feature's routes (under `/api/v1`).
@@ -31,6 +31,8 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"username": "wang.li", "password": "correct horse battery"}))]
+#[derive(garde::Validate)]
+#[garde(allow_unvalidated)]
 pub struct LoginRequest {
     pub username: String,
     #[schema(value_type = String, format = Password)]
@@ -54,6 +56,8 @@ pub struct TokenPair {
 /// A refresh token.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[derive(garde::Validate)]
+#[garde(allow_unvalidated)]
 pub struct RefreshRequest {
     pub refresh_token: String,
 }
@@ -62,6 +66,8 @@ pub struct RefreshRequest {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"username": "li.ming", "password": "correct horse battery", "display_name": "李明"}))]
+#[derive(garde::Validate)]
+#[garde(allow_unvalidated)]
 pub struct RegisterRequest {
     /// 3 to 64 letters, digits, `.`, `_`, `-` or `@`; unique regardless of case.
     #[schema(min_length = 3, max_length = 64, pattern = r"^[\p{L}\p{N}._@-]+$")]
@@ -77,6 +83,8 @@ pub struct RegisterRequest {
 /// A change of one's own password.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[derive(garde::Validate)]
+#[garde(allow_unvalidated)]
 pub struct ChangePasswordRequest {
     #[schema(value_type = String, format = Password)]
     pub current_password: SecretString,

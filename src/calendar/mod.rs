@@ -122,15 +122,17 @@ impl WorkCalendar {
 }
 
 /// Recomputes every open deadline that a change of `year`'s calendar may move, in the caller's
-/// transaction. Features with deadlines add their recomputation here.
+/// transaction: each feature that holds deadlines (`AppState::deadline_holders`) recomputes its
+/// own. Returns how many moved.
 pub async fn recompute_open_deadlines(
     conn: &mut AsyncPgConnection,
+    holders: &[crate::state::DeadlineRecompute],
     year: i32,
 ) -> Result<u64, crate::error::AppError> {
-    // Each feature with working-day deadlines adds its recomputation below.
     let mut recomputed = 0;
-    recomputed += crate::feedback::recompute_reply_deadlines(conn, year).await?;
-    recomputed += crate::applications::recompute_deadlines(conn, year).await?;
+    for recompute in holders {
+        recomputed += recompute(conn, year).await?;
+    }
     Ok(recomputed)
 }
 

@@ -7,12 +7,13 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::app::AppState;
 use crate::audit;
 use crate::auth::{Action, Caller};
+use crate::db::locks::{Lock, Mode, lock_xact};
 use crate::db::schema::calendar_days;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::Json;
+use crate::state::AppState;
 
 /// Registers this feature's routes (under `/api/v1`).
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -32,6 +33,8 @@ pub const YEARS: std::ops::RangeInclusive<i32> = 1990..=2100;
                  "2025-10-01", "2025-10-02", "2025-10-03", "2025-10-06", "2025-10-07", "2025-10-08"],
     "workdays": ["2025-01-26", "2025-02-08", "2025-04-27", "2025-09-28", "2025-10-11"]
 }))]
+#[derive(garde::Validate)]
+#[garde(allow_unvalidated)]
 pub struct Calendar {
     /// The year in the path.
     #[schema(minimum = 1990, maximum = 2100)]
@@ -183,9 +186,7 @@ pub async fn put_calendar(
     let (calendar, recomputed) = conn
         .transaction(async |conn| {
             // One calendar change at a time: deadlines are recomputed against a stable calendar.
-            diesel::sql_query("SELECT pg_advisory_xact_lock(7401620092)")
-                .execute(conn)
-                .await?;
+            lock_xact(conn, Lock::Calendar, Mode::Exclusive).await?;
             let from = NaiveDate::from_ymd_opt(year, 1, 1).expect("checked year");
             let to = NaiveDate::from_ymd_opt(year, 12, 31).expect("checked year");
             diesel::delete(calendar_days::table.filter(calendar_days::day.between(from, to)))
@@ -205,7 +206,8 @@ pub async fn put_calendar(
                 .values(&rows)
                 .execute(conn)
                 .await?;
-            let recomputed = super::recompute_open_deadlines(conn, year).await?;
+            let recomputed =
+                super::recompute_open_deadlines(conn, state.deadline_holders, year).await?;
             audit::record(
                 conn,
                 &caller,

@@ -1,6 +1,7 @@
 //! The database: connection pool, embedded migrations, and the schema.
 
 pub mod counters;
+pub mod locks;
 pub mod schema;
 
 use std::time::Duration;
@@ -110,13 +111,13 @@ pub async fn run_migrations(url: &str) -> Result<Vec<String>, SetupError> {
         let mut conn: AsyncConnectionWrapper<AsyncPgConnection> =
             <AsyncConnectionWrapper<AsyncPgConnection> as Connection>::establish(&url)
                 .map_err(|e| e.to_string())?;
-        SimpleConnection::batch_execute(&mut conn, "SELECT pg_advisory_lock(7401620090)")
+        SimpleConnection::batch_execute(&mut conn, &locks::Lock::Migrations.session_sql())
             .map_err(|e| e.to_string())?;
         let applied = conn
             .run_pending_migrations(MIGRATIONS)
             .map(|v| v.iter().map(|m| m.to_string()).collect())
             .map_err(|e| e.to_string());
-        let _ = SimpleConnection::batch_execute(&mut conn, "SELECT pg_advisory_unlock(7401620090)");
+        let _ = SimpleConnection::batch_execute(&mut conn, &locks::Lock::Migrations.unlock_sql());
         applied
     })
     .await

@@ -985,6 +985,14 @@ pub async fn unpublish(conn: &mut AsyncPgConnection, caller: &Caller, id: Uuid) 
 // ---------------------------------------------------------------------------------------------
 // Deadlines and the calendar
 
+/// `recompute_reply_deadlines` for the calendar's list of deadline holders.
+pub fn recompute_deadlines_after(
+    conn: &mut AsyncPgConnection,
+    year: i32,
+) -> futures_util::future::BoxFuture<'_, AppResult<u64>> {
+    Box::pin(async move { Ok(recompute_reply_deadlines(conn, year).await?) })
+}
+
 /// Recomputes `reply_due_on` of every unanswered entry whose reply window touches `year`, after
 /// a change of that year's calendar, in the caller's transaction. Returns how many entries were
 /// recomputed (whether or not their date moved).

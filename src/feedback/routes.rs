@@ -13,14 +13,14 @@ use super::{
     Channel, Contact, Detail, Feedback, Kind, NewFeedback, Note, OPEN_STATUSES, PublicEntry,
     PublicRow, PublicTexts, Row, Status, Viewer, text, today,
 };
-use crate::app::AppState;
-use crate::auth::routes::client_ip;
 use crate::auth::{Action, Caller};
 use crate::calendar::routes::YEARS;
 use crate::db::schema::feedback;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::http::Json;
+use crate::http::client_ip;
+use crate::http::{Json, access_code};
 use crate::pagination::{Page, Paging};
+use crate::state::AppState;
 
 /// Registers this feature's routes (under `/api/v1`).
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -40,17 +40,6 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(unpublish_feedback);
 }
 
-/// The header with which a submitter without an account follows their entry.
-pub const ACCESS_CODE: &str = "x-access-code";
-
-fn access_code(req: &HttpRequest) -> Option<String> {
-    req.headers()
-        .get(ACCESS_CODE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty() && v.len() <= 100)
-}
-
 /// A consultation, complaint or suggestion.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -58,6 +47,8 @@ fn access_code(req: &HttpRequest) -> Option<String> {
     "kind": "complaint", "subject": "路灯不亮", "content": "朱台村东路的路灯已经坏了两周，晚上出行不便。",
     "contact": {"name": "李明", "phone": "13812345678"}
 }))]
+#[derive(garde::Validate)]
+#[garde(allow_unvalidated)]
 pub struct CreateFeedbackRequest {
     pub kind: Kind,
     /// 1 to 200 characters.
@@ -455,6 +446,8 @@ fn office_view(row: Row, state: &AppState) -> web::Json<Feedback> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"assignee_id": "0b4c5d1e-2f3a-4b5c-8d9e-0f1a2b3c4d5e"}))]
+#[derive(garde::Validate)]
+#[garde(allow_unvalidated)]
 pub struct AssignRequest {
     /// An active staff or leader account.
     pub assignee_id: Uuid,
@@ -517,6 +510,8 @@ pub async fn start_feedback(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"text": "已通知供电所，3月6日修复。"}))]
+#[derive(garde::Validate)]
+#[garde(allow_unvalidated)]
 pub struct TextRequest {
     pub text: String,
 }
@@ -637,6 +632,8 @@ pub async fn add_feedback_note(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"score": 5, "comment": "修得很快，谢谢。"}))]
+#[derive(garde::Validate)]
+#[garde(allow_unvalidated)]
 pub struct RatingRequest {
     /// 1 (poor) to 5 (very good).
     pub score: i64,
@@ -709,6 +706,8 @@ pub async fn rate_feedback(
 #[derive(Debug, Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"question": "朱台村东路的路灯坏了两周，何时修复？"}))]
+#[derive(garde::Validate)]
+#[garde(allow_unvalidated)]
 pub struct PublishRequest {
     /// 1 to 200 characters.
     pub subject: Option<String>,

@@ -57,6 +57,8 @@ pub struct Guide {
     "website": "https://zhutai.example.gov.cn",
     "text": "一、主动公开……"
 }))]
+#[derive(garde::Validate)]
+#[garde(allow_unvalidated)]
 pub struct GuideUpdate {
     /// 1 to 100 characters.
     pub office_name: String,

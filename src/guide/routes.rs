@@ -3,10 +3,10 @@
 use actix_web::{HttpResponse, get, put, web};
 
 use super::{Guide, GuideUpdate};
-use crate::app::AppState;
 use crate::auth::{Action, Caller};
 use crate::error::AppResult;
 use crate::http::Json;
+use crate::state::AppState;
 
 /// Registers this feature's routes (under `/api/v1`).
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -332,6 +332,8 @@ where
     "written_on": "2009-02-26",
     "keywords": ["政务公开", "工作要点"]
 }))]
+#[derive(garde::Validate)]
+#[garde(allow_unvalidated)]
 pub struct NewItem {
     /// 1 to 200 characters.
     pub title: String,
@@ -357,6 +359,8 @@ pub struct NewItem {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"validity": "repealed"}))]
+#[derive(garde::Validate)]
+#[garde(allow_unvalidated)]
 pub struct ItemChanges {
     pub title: Option<String>,
     pub summary: Option<String>,
@@ -377,6 +381,8 @@ pub struct ItemChanges {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"reason": "涉及个人信息，需删除第三段后重新提交。"}))]
+#[derive(garde::Validate)]
+#[garde(allow_unvalidated)]
 pub struct Reason {
     /// 1 to 1,000 characters.
     pub reason: String,

@@ -15,11 +15,11 @@ use super::{
     AttachmentMeta, Fields, Item, ItemChanges, ItemRow, NewItem, Reason, Revision, Status,
     Transition, etag, etag_listed, sees_all,
 };
-use crate::app::AppState;
 use crate::auth::{Action, Caller};
 use crate::error::{AppError, AppResult};
 use crate::http::Json;
 use crate::pagination::{Page, Paging};
+use crate::state::AppState;
 
 /// Registers this feature's routes (under `/api/v1`).
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

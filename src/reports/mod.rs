@@ -28,6 +28,8 @@ pub const MAX_SECTION_CHARS: usize = 20_000;
     "applications_note": null,
     "appeals_note": null
 }))]
+#[derive(garde::Validate)]
+#[garde(allow_unvalidated)]
 pub struct ReportSections {
     /// 一、总体情况
     #[schema(max_length = 20000)]

@@ -10,11 +10,11 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::{Report, ReportDraft, ReportSections, render};
-use crate::app::AppState;
 use crate::audit;
 use crate::auth::{Action, Caller};
 use crate::error::{AppError, AppResult};
 use crate::http::{Json, negotiate};
+use crate::state::AppState;
 use crate::stats::{self, YearStats, year_param};
 
 /// Registers this feature's routes (under `/api/v1`).

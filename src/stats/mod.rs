@@ -214,6 +214,8 @@ pub struct FeeAmount {
     "compulsory_measures": {"decisions": 0},
     "fees": {"amount_10k_yuan": 1.25}
 }))]
+#[derive(garde::Validate)]
+#[garde(allow_unvalidated)]
 pub struct ManualFigures {
     /// 规章
     pub rules: DocumentCounts,

@@ -7,11 +7,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{MAX_SPAN_YEARS, ManualFigures, YearStats, check_year, compute_range, csv, year_param};
-use crate::app::AppState;
 use crate::audit;
 use crate::auth::{Action, Caller};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::{Json, negotiate, with_etag};
+use crate::state::AppState;
 
 /// Registers this feature's routes (under `/api/v1`).
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

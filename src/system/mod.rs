@@ -7,8 +7,8 @@ use diesel_async::RunQueryDsl;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 
 /// The service's answer to a health or readiness probe.
 #[derive(Debug, Serialize, ToSchema)]

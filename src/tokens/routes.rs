@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::audit;
 use crate::auth::tokens::{INTEGRATION_TOKEN_PREFIX, random_token, token_hash};
 use crate::auth::{Action, Caller, Scope};
@@ -16,6 +15,7 @@ use crate::db::schema::api_tokens;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::Json;
 use crate::pagination::{Page, Paging};
+use crate::state::AppState;
 
 /// Registers this feature's routes (under `/api/v1`).
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -46,6 +46,8 @@ pub struct ApiToken {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "district statistics pull", "scopes": ["stats:read"], "expires_at": "2027-12-31T16:00:00Z"}))]
+#[derive(garde::Validate)]
+#[garde(allow_unvalidated)]
 pub struct CreateTokenRequest {
     /// What the token is for.
     #[schema(min_length = 1, max_length = 100)]

@@ -10,11 +10,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::audit;
 use crate::auth::{Caller, Role, password};
 use crate::db::schema::{sessions, users};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::state::AppState;
 
 /// An account, as shown to its owner and to leaders. Never includes the password hash.
 #[derive(Debug, Serialize, ToSchema, Queryable, Selectable)]

@@ -9,13 +9,13 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{NewUser, User, check_display_name};
-use crate::app::AppState;
 use crate::audit;
 use crate::auth::{Action, Caller, Role, password};
 use crate::db::schema::users;
 use crate::error::{AppError, AppResult};
 use crate::http::Json;
 use crate::pagination::{Page, Paging};
+use crate::state::AppState;
 
 /// Registers this feature's routes (under `/api/v1`).
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -48,6 +48,8 @@ pub struct UserQuery {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"username": "wang.li", "display_name": "王丽", "role": "staff", "password": "correct horse battery"}))]
+#[derive(garde::Validate)]
+#[garde(allow_unvalidated)]
 pub struct CreateUserRequest {
     /// 3 to 64 letters, digits, `.`, `_`, `-` or `@`; unique regardless of case.
     #[schema(min_length = 3, max_length = 64, pattern = r"^[\p{L}\p{N}._@-]+$")]
@@ -65,6 +67,8 @@ pub struct CreateUserRequest {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"disabled": true}))]
+#[derive(garde::Validate)]
+#[garde(allow_unvalidated)]
 pub struct UpdateUserRequest {
     #[schema(min_length = 1, max_length = 100)]
     pub display_name: Option<String>,

@@ -64,7 +64,7 @@ fn openapi_command_prints_the_document() {
     assert!(out.status.success());
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
-        gongkai::app::openapi_pretty_json()
+        gongkai::startup::openapi_pretty_json()
     );
 }
 

@@ -116,7 +116,7 @@ fn replace(v: &mut Value, path: &[String], with: Value) {
 async fn every_write_operation_refuses_hostile_input_and_changes_nothing() {
     let app = TestApp::spawn().await;
     let leader = app.token_for(Role::Leader).await;
-    let doc: Value = serde_json::from_str(&gongkai::app::openapi_pretty_json()).unwrap();
+    let doc: Value = serde_json::from_str(&gongkai::startup::openapi_pretty_json()).unwrap();
     let mut failures = Vec::new();
     let mut sent = 0;
     let mut before = fingerprint(&app).await;

@@ -4,12 +4,12 @@
 use std::sync::OnceLock;
 
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use gongkai::app::Application;
 use gongkai::audit::Actor;
 use gongkai::auth::Role;
 use gongkai::auth::password::Hasher;
 use gongkai::config::Config;
 use gongkai::db::DbPool;
+use gongkai::startup::Application;
 use gongkai::users::NewUser;
 use secrecy::SecretString;
 use sha2::{Digest, Sha256};

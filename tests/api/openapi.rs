@@ -6,7 +6,7 @@ use crate::helpers::TestApp;
 fn committed_openapi_document_matches_the_code() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi/openapi.json");
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    let generated = gongkai::app::openapi_pretty_json();
+    let generated = gongkai::startup::openapi_pretty_json();
     if committed != generated {
         if std::env::var("UPDATE_OPENAPI").is_ok() {
             std::fs::write(&path, &generated).unwrap();
@@ -25,7 +25,7 @@ async fn the_served_document_is_the_committed_one() {
     assert_eq!(res.status(), 200);
     let served: serde_json::Value = res.json().await.unwrap();
     let generated: serde_json::Value =
-        serde_json::from_str(&gongkai::app::openapi_pretty_json()).unwrap();
+        serde_json::from_str(&gongkai::startup::openapi_pretty_json()).unwrap();
     assert_eq!(served, generated);
     assert!(served["openapi"].as_str().unwrap().starts_with("3.1"));
 }
@@ -33,7 +33,7 @@ async fn the_served_document_is_the_committed_one() {
 #[test]
 fn every_operation_documents_its_errors_and_has_an_id() {
     let doc: serde_json::Value =
-        serde_json::from_str(&gongkai::app::openapi_pretty_json()).unwrap();
+        serde_json::from_str(&gongkai::startup::openapi_pretty_json()).unwrap();
     let mut seen_ids = std::collections::HashSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {

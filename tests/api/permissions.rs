@@ -582,7 +582,7 @@ async fn every_operation_enforces_the_role_matrix() {
     ];
 
     // The document and the policy name the same operations.
-    let doc: Value = serde_json::from_str(&gongkai::app::openapi_pretty_json()).unwrap();
+    let doc: Value = serde_json::from_str(&gongkai::startup::openapi_pretty_json()).unwrap();
     let mut doc_ops: Vec<String> = doc["paths"]
         .as_object()
         .unwrap()

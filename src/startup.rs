@@ -1,13 +1,14 @@
-//! Builds the application: database, state, middleware and routes. Used by `main` and the tests.
+//! Wires the application: database, state, middleware, and every feature's routes (and the
+//! OpenAPI document made from the same registration). The only module that imports the
+//! features' routes; nothing imports it but `main` and the tests.
 
-use std::net::{IpAddr, TcpListener};
+use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, http::header, web};
-use metrics_exporter_prometheus::PrometheusHandle;
 use secrecy::ExposeSecret;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
@@ -19,29 +20,13 @@ use crate::auth::ratelimit::KeyedLimit;
 use crate::auth::tokens::JwtKeys;
 use crate::config::{Config, Environment};
 use crate::db::{self, DbPool};
-use crate::http::{self, BodyTimeout, JsonLimit, RouteTable};
+use crate::http::{self, BodyTimeout, InFlight, JsonLimit, RouteTable};
 use crate::openapi::ApiDoc;
+use crate::state::{AppState, DeadlineRecompute};
 use crate::system;
 use crate::{
     applications, audit, auth, calendar, feedback, guide, items, reports, stats, tokens, users,
 };
-
-/// What every handler can reach.
-pub struct AppState {
-    pub config: Arc<Config>,
-    pub pool: DbPool,
-    pub metrics: PrometheusHandle,
-    /// The OpenAPI document, serialised once at start.
-    pub openapi_json: web::Bytes,
-    pub jwt: JwtKeys,
-    pub hasher: Hasher,
-    pub login_by_ip: KeyedLimit<IpAddr>,
-    pub login_by_name: KeyedLimit<String>,
-    /// Feedback submissions from the public, per client address.
-    pub feedback_by_ip: KeyedLimit<IpAddr>,
-    /// Applications submitted per client address by anonymous and `public` callers.
-    pub submit_by_ip: KeyedLimit<IpAddr>,
-}
 
 /// Registers every route. The OpenAPI paths come from the same calls.
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -67,6 +52,13 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .configure(guide::routes::configure),
         );
 }
+
+/// The features whose deadlines follow the working-day calendar: a change of the calendar
+/// recomputes each one's open cases.
+const DEADLINE_HOLDERS: &[DeadlineRecompute] = &[
+    applications::recompute_deadlines_after,
+    feedback::recompute_deadlines_after,
+];
 
 /// The complete OpenAPI document, as served at `/api/v1/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
@@ -102,31 +94,6 @@ pub struct Application {
     pool: DbPool,
     in_flight: web::Data<InFlight>,
     grace: std::time::Duration,
-}
-
-/// Requests being served now, counted by the `observe` middleware, so that shutdown can wait
-/// for them.
-#[derive(Debug, Default)]
-pub struct InFlight(std::sync::atomic::AtomicUsize);
-
-impl InFlight {
-    pub fn count(&self) -> usize {
-        self.0.load(std::sync::atomic::Ordering::SeqCst)
-    }
-
-    /// Counts a request until the guard is dropped.
-    pub fn enter(self: &std::sync::Arc<Self>) -> InFlightGuard {
-        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        InFlightGuard(self.clone())
-    }
-}
-
-pub struct InFlightGuard(std::sync::Arc<InFlight>);
-
-impl Drop for InFlightGuard {
-    fn drop(&mut self) {
-        self.0.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
-    }
 }
 
 async fn shutdown_signal() {
@@ -177,6 +144,7 @@ impl Application {
             login_by_name: KeyedLimit::per_minute(config.login_rate_per_min),
             feedback_by_ip: KeyedLimit::per_minute(config.feedback_rate_per_min),
             submit_by_ip: KeyedLimit::per_minute(config.submit_rate_per_min),
+            deadline_holders: DEADLINE_HOLDERS,
         });
 
         let in_flight = web::Data::new(InFlight::default());

@@ -1,5 +1,98 @@
-//! Identity numbers: light shape checks (with the check digits where the standard defines
-//! them) and masking for lists.
+//! Identity numbers: the resident identity number (GB 11643), other identity documents and
+//! the unified social credit code (GB 32100), checked with their check characters where the
+//! standard defines them, and masked for lists.
+
+use super::contact::string_value;
+use super::{Invalid, Value};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+
+string_value!(
+    /// A mainland resident identity card number: 17 digits and a check character (`X` for 10).
+    ResidentId,
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some("18 characters: 17 digits and the ISO 7064 MOD 11-2 check character (0-9 or X)."))
+        .min_length(Some(18))
+        .max_length(Some(18))
+        .pattern(Some("^[0-9]{17}[0-9Xx]$"))
+        .examples(["11010519491231002X"])
+);
+
+impl ResidentId {
+    fn canonical(raw: &str) -> String {
+        raw.trim().to_ascii_uppercase()
+    }
+}
+
+impl Value for ResidentId {
+    fn check(&self) -> Result<(), Invalid> {
+        if is_resident_id(&self.0) {
+            Ok(())
+        } else {
+            Err(
+                "not a valid resident identity number (18 characters, the last a check digit)"
+                    .into(),
+            )
+        }
+    }
+}
+
+string_value!(
+    /// The number of another identity document (passport, permits): 5 to 30 letters, digits or
+    /// `-`.
+    DocumentNumber,
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some("5 to 30 letters, digits or '-'."))
+        .min_length(Some(5))
+        .max_length(Some(30))
+        .pattern(Some("^[A-Za-z0-9-]+$"))
+        .examples(["E12345678"])
+);
+
+impl DocumentNumber {
+    fn canonical(raw: &str) -> String {
+        raw.trim().to_ascii_uppercase()
+    }
+}
+
+impl Value for DocumentNumber {
+    fn check(&self) -> Result<(), Invalid> {
+        if is_document_number(&self.0) {
+            Ok(())
+        } else {
+            Err("5 to 30 letters, digits or '-'".into())
+        }
+    }
+}
+
+string_value!(
+    /// A unified social credit code (统一社会信用代码): 18 characters, the last a check character.
+    CreditCode,
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some("18 characters from 0-9 and A-Y without I, O, S, V, Z; the last is the GB 32100 check character."))
+        .min_length(Some(18))
+        .max_length(Some(18))
+        .pattern(Some("^[0-9A-HJ-NP-RTUW-Ya-hj-np-rtuw-y]{18}$"))
+        .examples(["91350100M000100Y43"])
+);
+
+impl CreditCode {
+    fn canonical(raw: &str) -> String {
+        raw.trim().to_ascii_uppercase()
+    }
+}
+
+impl Value for CreditCode {
+    fn check(&self) -> Result<(), Invalid> {
+        if is_credit_code(&self.0) {
+            Ok(())
+        } else {
+            Err("not a valid unified social credit code (18 characters, the last a check character)".into())
+        }
+    }
+}
 
 /// A mainland resident identity card number (GB 11643): 17 digits and a check character
 /// (ISO 7064 MOD 11-2, `X` for 10).

@@ -1,0 +1,150 @@
+//! The outermost middleware: request ids, access logs, metrics, security headers, and a
+//! problem document for every failure, whatever produced it.
+
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, ResponseError, web};
+use tracing::Instrument;
+
+use super::{InFlight, RouteTable};
+use crate::error::{AppError, PROBLEM_JSON, REQUEST_CONTEXT, RequestContext};
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// A client-supplied request id is kept when it is short and printable; otherwise a new one is made.
+fn incoming_request_id(req: &ServiceRequest) -> Option<String> {
+    let v = req.headers().get(&REQUEST_ID)?.to_str().ok()?;
+    let ok = !v.is_empty()
+        && v.len() <= 128
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
+    ok.then(|| v.to_owned())
+}
+
+const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+const DOCS_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
+
+/// The outermost middleware. Every request gets an id (echoed in `X-Request-Id` and present on
+/// every log line of the request), one access-log line, metrics, security headers, and, when it
+/// fails, a problem document whatever produced the failure.
+pub async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let start = Instant::now();
+    let _in_flight = req
+        .app_data::<web::Data<InFlight>>()
+        .map(|d| d.clone().into_inner().enter());
+    let request_id = incoming_request_id(&req).unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let method = req.method().clone();
+    let path = req.path().to_owned();
+    let span = tracing::info_span!("request", request_id = %request_id, %method, %path);
+    let ctx = RequestContext {
+        request_id: request_id.clone(),
+        path: path.clone(),
+    };
+
+    // A NUL character cannot be stored and is never meaningful: refuse it before any handler.
+    let nul_in_query = req.query_string().to_ascii_lowercase().contains("%00");
+    let res = if nul_in_query {
+        let err = REQUEST_CONTEXT.sync_scope(ctx.clone(), || {
+            AppError::invalid("query", "NUL characters are not allowed").error_response()
+        });
+        req.into_response(err)
+    } else {
+        // Handlers and extractors turn their errors into responses; only a failing middleware
+        // returns `Err` here, and actix renders that one itself.
+        REQUEST_CONTEXT
+            .scope(ctx.clone(), next.call(req).instrument(span.clone()))
+            .await?
+            .map_into_boxed_body()
+    };
+    let mut res = REQUEST_CONTEXT.sync_scope(ctx, || ensure_problem(res));
+
+    let status = res.status();
+    // Paths outside the document (the Swagger UI) are rare: actix finds their pattern.
+    let documented = res
+        .request()
+        .app_data::<web::Data<RouteTable>>()
+        .and_then(|t| t.template(&path).map(str::to_owned));
+    let route = documented
+        .or_else(|| res.request().match_pattern())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let headers = res.headers_mut();
+    headers.insert(
+        REQUEST_ID,
+        HeaderValue::from_str(&request_id).expect("checked ascii"),
+    );
+    let csp = if path.starts_with("/docs") {
+        DOCS_CSP
+    } else {
+        API_CSP
+    };
+    for (name, value) in [
+        (header::CONTENT_SECURITY_POLICY, csp),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (
+            HeaderName::from_static("cross-origin-resource-policy"),
+            "same-site",
+        ),
+    ] {
+        if !headers.contains_key(&name) {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
+    }
+
+    let elapsed = start.elapsed();
+    let labels = [
+        ("method", method.to_string()),
+        ("route", route.clone()),
+        ("status", status.as_u16().to_string()),
+    ];
+    metrics::counter!("http_requests_total", &labels).increment(1);
+    metrics::histogram!("http_request_duration_seconds", &labels[..2])
+        .record(elapsed.as_secs_f64());
+    let latency_ms = elapsed.as_secs_f64() * 1000.0;
+    if status.is_server_error() {
+        tracing::warn!(parent: &span, status = status.as_u16(), %route, latency_ms, "request failed");
+    } else {
+        tracing::info!(parent: &span, status = status.as_u16(), %route, latency_ms, "request");
+    }
+    Ok(res)
+}
+
+/// Rewrites an error response that is not yet a problem document (from actix, a middleware or
+/// a bundled service) into one, keeping its status. Its original text is dropped: it may
+/// contain internals.
+fn ensure_problem(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if is_problem {
+        return res;
+    }
+    let err = match status {
+        StatusCode::NOT_FOUND => AppError::NotFound,
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge(0),
+        s if s.is_server_error() => AppError::Internal(format!("unhandled {s} response")),
+        s => AppError::Status(s),
+    };
+    let mut new = err.error_response();
+    // Keep headers that carry meaning (Allow, WWW-Authenticate, Retry-After, CORS, ...).
+    for (name, value) in res.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            new.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    res.into_response(new)
+}

@@ -1,0 +1,221 @@
+//! Ways to reach a person: phone numbers and e-mail addresses, with their masks for lists.
+
+use super::{Invalid, Value};
+
+/// Declares a value type over a string: its canonical form is the trimmed text.
+macro_rules! string_value {
+    ($(#[$m:meta])* $name:ident, $schema:expr) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Makes the value canonical and checks it.
+            pub fn parse(raw: &str) -> Result<Self, Invalid> {
+                let value = Self(Self::canonical(raw));
+                value.check()?;
+                Ok(value)
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            pub fn into_inner(self) -> String {
+                self.0
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let raw = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+                Ok(Self(Self::canonical(&raw)))
+            }
+        }
+
+        $crate::validate_by_check!($name);
+
+        impl std::ops::Deref for $name {
+            type Target = str;
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(v: $name) -> String {
+                v.0
+            }
+        }
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                $schema.into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+    };
+}
+pub(crate) use string_value;
+
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+
+string_value!(
+    /// A phone number: digits with optional `+`, `-`, spaces and parentheses; 5 to 20 digits,
+    /// at most 30 characters.
+    Phone,
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some("Digits with optional '+', '-', spaces and parentheses; 5 to 20 digits."))
+        .min_length(Some(5))
+        .max_length(Some(Phone::MAX_CHARS))
+        .pattern(Some(r"^[0-9+() -]+$"))
+        .examples(["0533-7000000"])
+);
+
+impl Phone {
+    pub const MAX_CHARS: usize = 30;
+    pub const DIGITS: std::ops::RangeInclusive<usize> = 5..=20;
+
+    fn canonical(raw: &str) -> String {
+        raw.trim().to_owned()
+    }
+
+    /// `13812345678` -> `138****5678`; short numbers are masked entirely.
+    pub fn masked(&self) -> String {
+        mask_phone(&self.0)
+    }
+}
+
+impl Value for Phone {
+    fn check(&self) -> Result<(), Invalid> {
+        let digits = self.0.chars().filter(char::is_ascii_digit).count();
+        let ok = self
+            .0
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' ' | '(' | ')'))
+            && Self::DIGITS.contains(&digits)
+            && self.0.chars().count() <= Self::MAX_CHARS;
+        if ok {
+            Ok(())
+        } else {
+            Err("digits with optional '+', '-', spaces and parentheses; 5 to 20 digits".into())
+        }
+    }
+}
+
+/// `13812345678` -> `138****5678`; short numbers are masked entirely. For phone numbers as
+/// stored (rows hold plain text).
+pub fn mask_phone(phone: &str) -> String {
+    let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() < 7 {
+        return "****".into();
+    }
+    let head: String = digits[..3].iter().collect();
+    let tail: String = digits[digits.len() - 4..].iter().collect();
+    format!("{head}****{tail}")
+}
+
+string_value!(
+    /// An e-mail address: `local@domain.tld`, no spaces, at most 254 characters.
+    Email,
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some("An e-mail address: local@domain.tld, no spaces."))
+        .max_length(Some(Email::MAX_CHARS))
+        .pattern(Some(r"^[^@\s]+@[^@\s.][^@\s]*\.[^@\s]*[^@\s.]$"))
+        .examples(["li.ming@example.cn"])
+);
+
+impl Email {
+    pub const MAX_CHARS: usize = 254;
+
+    fn canonical(raw: &str) -> String {
+        raw.trim().to_owned()
+    }
+
+    /// `li.ming@example.com` -> `l***@example.com`.
+    pub fn masked(&self) -> String {
+        mask_email(&self.0)
+    }
+}
+
+impl Value for Email {
+    fn check(&self) -> Result<(), Invalid> {
+        let v = &self.0;
+        let ok = v.chars().count() <= Self::MAX_CHARS
+            && !v.chars().any(|c| c.is_whitespace() || c.is_control())
+            && match v.rsplit_once('@') {
+                Some((local, domain)) => {
+                    !local.is_empty()
+                        && !local.contains('@')
+                        && domain.contains('.')
+                        && !domain.starts_with('.')
+                        && !domain.ends_with('.')
+                }
+                None => false,
+            };
+        if ok {
+            Ok(())
+        } else {
+            Err("not an e-mail address".into())
+        }
+    }
+}
+
+/// `li.ming@example.com` -> `l***@example.com`, for addresses as stored.
+pub fn mask_email(email: &str) -> String {
+    match email.rsplit_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        None => "***".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_have_5_to_20_digits_and_a_few_signs() {
+        assert_eq!(
+            Phone::parse(" 0533-7000000 ").unwrap().as_str(),
+            "0533-7000000"
+        );
+        assert!(Phone::parse("+86 (533) 700 0000").is_ok());
+        assert!(Phone::parse("1234").is_err());
+        assert!(Phone::parse("123456789012345678901").is_err(), "21 digits");
+        assert!(Phone::parse("0533 7000000 ext").is_err());
+        assert!(
+            Phone::parse(&format!("1{}", " ".repeat(29))).is_err(),
+            "one digit"
+        );
+    }
+
+    #[test]
+    fn emails_have_a_local_part_and_a_dotted_domain() {
+        assert!(Email::parse("li.ming@example.cn").is_ok());
+        for bad in [
+            "x",
+            "@example.cn",
+            "a@b",
+            "a@.cn",
+            "a@cn.",
+            "a b@c.cn",
+            "a@b@c.cn",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn masks() {
+        assert_eq!(mask_phone("138-1234-5678"), "138****5678");
+        assert_eq!(mask_phone("12345"), "****");
+        assert_eq!(mask_email("li.ming@example.com"), "l***@example.com");
+    }
+}
