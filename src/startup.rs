@@ -25,7 +25,7 @@ use crate::openapi::ApiDoc;
 use crate::state::{AppState, DeadlineRecompute};
 use crate::system;
 use crate::{
-    applications, audit, auth, calendar, feedback, guide, items, reports, stats, tokens, users,
+    applications, audit, calendar, feedback, guide, items, reports, sessions, stats, tokens, users,
 };
 
 /// Registers every route. The OpenAPI paths come from the same calls.
@@ -40,7 +40,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 // actix tries the routes in this order, a regex per route with a parameter:
                 // the catalogue, read most by far, comes first.
                 .configure(items::routes::configure)
-                .configure(auth::routes::configure)
+                .configure(sessions::routes::configure)
                 .configure(users::routes::configure)
                 .configure(tokens::routes::configure)
                 .configure(audit::routes::configure)

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::model::{AppealKind, AppealResult};
 use super::{Viewer, lock_for, record_event};
 use crate::audit::{self, Actor};
-use crate::auth::Caller;
+use crate::caller::Caller;
 use crate::db::schema::{appeals, applications};
 use crate::error::{AppError, AppResult, FieldError};
 

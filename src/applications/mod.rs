@@ -19,8 +19,9 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::audit::{self, Actor};
-use crate::auth::{Caller, Role};
+use crate::auth::Role;
 use crate::calendar::WorkCalendar;
+use crate::caller::Caller;
 use crate::values::identity;
 
 use crate::db::schema::{applicants, application_consultations, application_events, applications};
@@ -1181,7 +1182,7 @@ pub fn validate_new(
         let on = body.received_on.unwrap_or(today);
         if on > today {
             errors.push(FieldError::new("received_on", "must not be in the future"));
-        } else if !crate::calendar::routes::YEARS.contains(&on.year()) {
+        } else if !crate::values::CalendarYear::contains(on.year()) {
             errors.push(FieldError::new(
                 "received_on",
                 "out of the calendar's range",

@@ -13,8 +13,9 @@ use uuid::Uuid;
 use super::appeals::{self, Appeal};
 use super::model::*;
 use super::{Application, ApplicationSummary, Command, Row, today};
-use crate::auth::{Action, Caller, Role, Scope};
+use crate::auth::{Action, Role, Scope};
 use crate::calendar::WorkCalendar;
+use crate::caller::Caller;
 use crate::db::schema::{applicants, applications};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::{Json, OptionalJson, access_code};
@@ -222,7 +223,7 @@ pub async fn list_applications(
     let mut errors = Vec::new();
     if query
         .year
-        .is_some_and(|y| !crate::calendar::routes::YEARS.contains(&y))
+        .is_some_and(|y| !crate::values::CalendarYear::contains(y))
     {
         errors.push(FieldError::new("year", "must be from 1990 to 2100"));
     }

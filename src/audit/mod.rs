@@ -7,7 +7,8 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use crate::auth::{Caller, Role};
+use crate::auth::Role;
+use crate::caller::Caller;
 use crate::db::schema::audit_log;
 use crate::error::REQUEST_CONTEXT;
 

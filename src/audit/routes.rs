@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::{Action, Caller};
+use crate::auth::Action;
+use crate::caller::Caller;
 use crate::db::schema::audit_log;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::pagination::{Page, Paging};

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::Role;
+use super::policy::Role;
 
 /// Prefix of integration tokens, so that they are told from JWTs (and found by secret scanners).
 pub const INTEGRATION_TOKEN_PREFIX: &str = "gk_";

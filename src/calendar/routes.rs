@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::audit;
-use crate::auth::{Action, Caller};
+use crate::auth::Action;
+use crate::caller::Caller;
 use crate::db::locks::{Lock, Mode, lock_xact};
 use crate::db::schema::calendar_days;
 use crate::error::{AppError, AppResult, FieldError};

@@ -74,13 +74,13 @@ where
     };
     // The statement text depends only on the lock's shape and mode: it stays prepared.
     match lock.key() {
-        Key::One(k) => {
-            super::Prepared(diesel::sql_query(format!("SELECT {f}($1)")).bind::<BigInt, _>(k))
-                .execute(conn)
-                .await
-                .map(|_| ())
-        }
-        Key::Two(a, b) => super::Prepared(
+        Key::One(k) => super::prepared::Prepared(
+            diesel::sql_query(format!("SELECT {f}($1)")).bind::<BigInt, _>(k),
+        )
+        .execute(conn)
+        .await
+        .map(|_| ()),
+        Key::Two(a, b) => super::prepared::Prepared(
             diesel::sql_query(format!("SELECT {f}($1, $2)"))
                 .bind::<Integer, _>(a)
                 .bind::<Integer, _>(b),
@@ -105,7 +105,7 @@ where
 {
     let Taken { locked } = match lock.key() {
         Key::One(k) => {
-            super::Prepared(
+            super::prepared::Prepared(
                 diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
                     .bind::<BigInt, _>(k),
             )
@@ -113,7 +113,7 @@ where
             .await?
         }
         Key::Two(a, b) => {
-            super::Prepared(
+            super::prepared::Prepared(
                 diesel::sql_query("SELECT pg_try_advisory_xact_lock($1, $2) AS locked")
                     .bind::<Integer, _>(a)
                     .bind::<Integer, _>(b),

@@ -15,8 +15,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::audit;
-use crate::auth::{Caller, Role};
+use crate::auth::Role;
 use crate::calendar::WorkCalendar;
+use crate::caller::Caller;
 use crate::db::counters;
 use crate::db::schema::{feedback, feedback_notes, users};
 use crate::error::{AppError, AppResult, FieldError};

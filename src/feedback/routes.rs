@@ -13,14 +13,15 @@ use super::{
     Channel, Contact, Detail, Feedback, Kind, NewFeedback, Note, OPEN_STATUSES, PublicEntry,
     PublicRow, PublicTexts, Row, Status, Viewer, text, today,
 };
-use crate::auth::{Action, Caller};
-use crate::calendar::routes::YEARS;
+use crate::auth::Action;
+use crate::caller::Caller;
 use crate::db::schema::feedback;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::client_ip;
 use crate::http::{Json, access_code};
 use crate::pagination::{Page, Paging};
 use crate::state::AppState;
+use crate::values::CalendarYear;
 
 /// Registers this feature's routes (under `/api/v1`).
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -127,10 +128,10 @@ impl CreateFeedbackRequest {
                 ));
                 today
             }
-            (true, Some(d)) if !YEARS.contains(&chrono::Datelike::year(&d)) => {
+            (true, Some(d)) if !CalendarYear::contains(chrono::Datelike::year(&d)) => {
                 errors.push(FieldError::new(
                     "received_on",
-                    format!("must be from {} on", YEARS.start()),
+                    format!("must be from {} on", CalendarYear::FIRST),
                 ));
                 today
             }
@@ -237,13 +238,17 @@ pub struct FeedbackQuery {
 fn check_year(year: Option<i32>) -> AppResult<Option<(NaiveDate, NaiveDate)>> {
     match year {
         None => Ok(None),
-        Some(y) if YEARS.contains(&y) => Ok(Some((
+        Some(y) if CalendarYear::contains(y) => Ok(Some((
             NaiveDate::from_ymd_opt(y, 1, 1).expect("valid year"),
             NaiveDate::from_ymd_opt(y, 12, 31).expect("valid year"),
         ))),
         Some(_) => Err(AppError::invalid(
             "year",
-            format!("must be from {} to {}", YEARS.start(), YEARS.end()),
+            format!(
+                "must be from {} to {}",
+                CalendarYear::FIRST,
+                CalendarYear::LAST
+            ),
         )),
     }
 }

@@ -9,7 +9,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::Caller;
+use crate::caller::Caller;
 use crate::db::schema::guide;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::items::check_text;

@@ -3,7 +3,8 @@
 use actix_web::{HttpResponse, get, put, web};
 
 use super::{Guide, GuideUpdate};
-use crate::auth::{Action, Caller};
+use crate::auth::Action;
+use crate::caller::Caller;
 use crate::error::AppResult;
 use crate::http::Json;
 use crate::state::AppState;

@@ -6,7 +6,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 
-use super::Json;
+use super::json::Json;
 use crate::error::{AppError, FieldError};
 
 /// Query strings: a wrong type or an unknown parameter is a 422 naming it.

@@ -199,7 +199,7 @@ fn strip_position(msg: &str) -> String {
 pub fn validate<T: garde::Validate<Context = ()>>(value: &T) -> Result<(), AppError> {
     value
         .validate()
-        .map_err(|report| AppError::Validation(crate::values::field_errors(report)))
+        .map_err(|report| AppError::Validation(crate::values::rule::field_errors(report)))
 }
 
 #[cfg(test)]

@@ -11,7 +11,8 @@ use actix_web::middleware::Next;
 use actix_web::{Error, ResponseError, web};
 use tracing::Instrument;
 
-use super::{InFlight, RouteTable};
+use super::in_flight::InFlight;
+use super::route_table::RouteTable;
 use crate::error::{AppError, PROBLEM_JSON, REQUEST_CONTEXT, RequestContext};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::{AttachmentMeta, ItemRow, Status, may_change_published, not_allowed, record_revision};
-use crate::auth::Caller;
+use crate::caller::Caller;
 use crate::db::schema::{item_attachments, items};
 use crate::error::{AppError, AppResult};
 

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::{Category, Fields, INDEX_COUNTER, ItemRow, Validity, format_index_no, year_in};
 use crate::audit::Actor;
-use crate::auth::Caller;
+use crate::caller::Caller;
 use crate::config::Config;
 use crate::db::schema::{item_revisions, items};
 use crate::error::{AppError, AppResult, FieldError};

@@ -23,7 +23,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::audit::Actor;
-use crate::auth::{Caller, Role, Scope};
+use crate::auth::{Role, Scope};
+use crate::caller::Caller;
 use crate::db::schema::{item_attachments, item_revisions, items};
 use crate::error::{AppError, AppResult, FieldError};
 

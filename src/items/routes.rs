@@ -15,7 +15,8 @@ use super::{
     AttachmentMeta, Fields, Item, ItemChanges, ItemRow, NewItem, Reason, Revision, Status,
     Transition, etag, etag_listed, sees_all,
 };
-use crate::auth::{Action, Caller};
+use crate::auth::Action;
+use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::http::Json;
 use crate::pagination::{Page, Paging};

@@ -11,7 +11,8 @@ use uuid::Uuid;
 
 use super::{Report, ReportDraft, ReportSections, render};
 use crate::audit;
-use crate::auth::{Action, Caller};
+use crate::auth::Action;
+use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::http::{Json, negotiate};
 use crate::state::AppState;

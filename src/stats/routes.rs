@@ -8,7 +8,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{MAX_SPAN_YEARS, ManualFigures, YearStats, check_year, compute_range, csv, year_param};
 use crate::audit;
-use crate::auth::{Action, Caller};
+use crate::auth::Action;
+use crate::caller::Caller;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::{Json, negotiate, with_etag};
 use crate::state::AppState;

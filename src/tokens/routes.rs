@@ -10,7 +10,8 @@ use uuid::Uuid;
 
 use crate::audit;
 use crate::auth::tokens::{INTEGRATION_TOKEN_PREFIX, random_token, token_hash};
-use crate::auth::{Action, Caller, Scope};
+use crate::auth::{Action, Scope};
+use crate::caller::Caller;
 use crate::db::schema::api_tokens;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::Json;

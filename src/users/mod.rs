@@ -11,7 +11,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::audit;
-use crate::auth::{Caller, Role, password};
+use crate::auth::{Role, password};
+use crate::caller::Caller;
 use crate::db::schema::{sessions, users};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;

@@ -10,7 +10,8 @@ use uuid::Uuid;
 
 use super::{NewUser, User, check_display_name};
 use crate::audit;
-use crate::auth::{Action, Caller, Role, password};
+use crate::auth::{Action, Role, password};
+use crate::caller::Caller;
 use crate::db::schema::users;
 use crate::error::{AppError, AppResult};
 use crate::http::Json;

@@ -1,6 +1,6 @@
 //! Ways to reach a person: phone numbers and e-mail addresses, with their masks for lists.
 
-use super::{Invalid, Value};
+use super::rule::{Invalid, Value};
 
 /// Declares a value type over a string: its canonical form is the trimmed text.
 macro_rules! string_value {

@@ -3,7 +3,7 @@
 //! standard defines them, and masked for lists.
 
 use super::contact::string_value;
-use super::{Invalid, Value};
+use super::rule::{Invalid, Value};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 
 string_value!(

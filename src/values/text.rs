@@ -6,7 +6,7 @@
 //! "required". Each field declares its own type with [`text_value!`], naming its kind and
 //! limits once: the rule, the error messages and the OpenAPI schema all come from that line.
 
-use super::Invalid;
+use super::rule::Invalid;
 
 /// One line, or several.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,9 +86,9 @@ macro_rules! text_value {
             pub const MAX: usize = $max;
 
             /// Trims and checks a text.
-            pub fn parse(raw: &str) -> Result<Self, $crate::values::Invalid> {
+            pub fn parse(raw: &str) -> Result<Self, $crate::values::rule::Invalid> {
                 let value = Self(raw.trim().to_owned());
-                $crate::values::Value::check(&value)?;
+                $crate::values::rule::Value::check(&value)?;
                 Ok(value)
             }
 
@@ -101,8 +101,8 @@ macro_rules! text_value {
             }
         }
 
-        impl $crate::values::Value for $name {
-            fn check(&self) -> Result<(), $crate::values::Invalid> {
+        impl $crate::values::rule::Value for $name {
+            fn check(&self) -> Result<(), $crate::values::rule::Invalid> {
                 $crate::values::text::check(&self.0, Self::KIND, Self::MIN, Self::MAX)
             }
         }
@@ -192,7 +192,7 @@ mod tests {
         let v: TestLine = serde_json::from_str(r#"" 一二三四五六 ""#).unwrap();
         assert_eq!(v.as_str(), "一二三四五六");
         let report = v.validate().unwrap_err();
-        let errors = crate::values::field_errors(report);
+        let errors = crate::values::rule::field_errors(report);
         assert_eq!(errors[0].message, "at most 5 characters");
     }
 

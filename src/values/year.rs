@@ -1,6 +1,6 @@
 //! Years: the calendar's and the statistics'.
 
-use super::{Invalid, Value};
+use super::rule::{Invalid, Value};
 
 /// Declares a year type over `i32` with its range.
 macro_rules! year_value {

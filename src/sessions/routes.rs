@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{Action, Caller, Role, password, tokens};
 use crate::audit::{self, Actor};
+use crate::auth::{Action, Role, password, tokens};
+use crate::caller::Caller;
 use crate::db::schema::{refresh_tokens, sessions, users};
 use crate::error::{AppError, AppResult};
 use crate::http::Json;

@@ -1,0 +1,4 @@
+//! Sessions: signing in and out, refreshing access tokens, registering a `public` account, and
+//! one's own account (`/me`, changing one's password).
+
+pub mod routes;
