@@ -57,7 +57,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 /// recomputes each one's open cases.
 const DEADLINE_HOLDERS: &[DeadlineRecompute] = &[
     applications::recompute_deadlines_after,
-    feedback::recompute_deadlines_after,
+    feedback::service::recompute_deadlines,
 ];
 
 /// The complete OpenAPI document, as served at `/api/v1/openapi.json`.
