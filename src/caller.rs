@@ -121,7 +121,7 @@ async fn user_caller(state: &AppState, token: &str) -> Result<Caller, AppError> 
     let claims = state.jwt.verify(token).ok_or_else(invalid_token)?;
     let mut conn = state.pool.get().await?;
     let now = chrono::Utc::now();
-    let row: Option<(Uuid, String, String)> = sessions::table
+    let row: Option<(Uuid, String, Role)> = sessions::table
         .inner_join(users::table)
         .filter(sessions::id.eq(claims.sid))
         .filter(users::id.eq(claims.sub))
@@ -136,7 +136,7 @@ async fn user_caller(state: &AppState, token: &str) -> Result<Caller, AppError> 
     Ok(Caller::User(UserCaller {
         id,
         username,
-        role: Role::parse(&role).ok_or_else(|| AppError::internal("unknown role in database"))?,
+        role,
         session_id: claims.sid,
     }))
 }
@@ -145,7 +145,7 @@ async fn integration_caller(state: &AppState, token: &str) -> Result<Caller, App
     let hash = tokens::token_hash(token);
     let mut conn = state.pool.get().await?;
     let now = chrono::Utc::now();
-    let row: Option<(Uuid, Vec<String>)> = api_tokens::table
+    let row: Option<(Uuid, Vec<Scope>)> = api_tokens::table
         .filter(api_tokens::token_hash.eq(&hash))
         .filter(api_tokens::revoked_at.is_null())
         .filter(
@@ -168,8 +168,5 @@ async fn integration_caller(state: &AppState, token: &str) -> Result<Caller, App
         .set(api_tokens::last_used_at.eq(now))
         .execute(&mut conn)
         .await?;
-    Ok(Caller::Token(TokenCaller {
-        id,
-        scopes: scopes.iter().filter_map(|s| Scope::parse(s)).collect(),
-    }))
+    Ok(Caller::Token(TokenCaller { id, scopes }))
 }

@@ -30,12 +30,12 @@ use crate::{
 
 /// Registers every route. The OpenAPI paths come from the same calls.
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(system::healthz)
-        .service(system::readyz)
-        .service(system::metrics)
+    cfg.service(system::routes::healthz)
+        .service(system::routes::readyz)
+        .service(system::routes::metrics)
         .service(
             utoipa_actix_web::scope("/api/v1")
-                .service(system::openapi_json)
+                .service(system::routes::openapi_json)
                 // One line per feature; each feature's `routes::configure` lists its handlers.
                 // actix tries the routes in this order, a regex per route with a parameter:
                 // the catalogue, read most by far, comes first.
@@ -57,7 +57,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 /// recomputes each one's open cases.
 const DEADLINE_HOLDERS: &[DeadlineRecompute] = &[
     applications::service::recompute_deadlines,
-    feedback::recompute_deadlines_after,
+    feedback::service::recompute_deadlines,
 ];
 
 /// The complete OpenAPI document, as served at `/api/v1/openapi.json`.

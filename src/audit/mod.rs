@@ -1,16 +1,16 @@
 //! The audit log: who did what, when. Entries are written in the same transaction as the
 //! change; the table refuses updates and deletes (see the accounts migration).
 
+pub mod model;
+pub mod repo;
 pub mod routes;
 
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use crate::auth::Role;
+use crate::auth::policy::Role;
 use crate::caller::Caller;
-use crate::db::schema::audit_log;
 use crate::error::REQUEST_CONTEXT;
+use model::NewEntry;
 
 /// The one who acted.
 #[derive(Debug, Clone, Copy)]
@@ -56,19 +56,6 @@ impl From<&Caller> for Actor {
     }
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = audit_log)]
-struct NewEntry<'a> {
-    actor_kind: &'a str,
-    actor_id: Option<Uuid>,
-    actor_role: Option<&'a str>,
-    action: &'a str,
-    entity_type: &'a str,
-    entity_id: Option<String>,
-    request_id: Option<String>,
-    summary: serde_json::Value,
-}
-
 /// Records one action. Call it inside the transaction that makes the change (`conn` may be a
 /// shared `&AsyncPgConnection`, to pipeline it with the change's other statements).
 pub async fn record<C>(
@@ -84,18 +71,18 @@ where
 {
     let actor = actor.into();
     let request_id = REQUEST_CONTEXT.try_with(|c| c.request_id.clone()).ok();
-    diesel::insert_into(audit_log::table)
-        .values(NewEntry {
+    repo::insert(
+        conn,
+        NewEntry {
             actor_kind: actor.kind,
             actor_id: actor.id,
-            actor_role: actor.role.map(Role::as_str),
+            actor_role: actor.role,
             action,
             entity_type,
             entity_id,
             request_id,
             summary,
-        })
-        .execute(conn)
-        .await?;
-    Ok(())
+        },
+    )
+    .await
 }

@@ -9,7 +9,8 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Semaphore;
 
-use crate::error::{AppError, FieldError};
+use crate::error::AppError;
+use crate::values::rule::{Invalid, Value};
 
 /// Shortest accepted password, in characters.
 pub const MIN_PASSWORD_CHARS: usize = 10;
@@ -88,27 +89,83 @@ impl Hasher {
     }
 }
 
-/// Checks a new password against the policy; `field` names it in the error.
-pub fn check_policy(field: &str, password: &str, username: &str) -> Result<(), AppError> {
-    let chars = password.chars().count();
-    let problem = if chars < MIN_PASSWORD_CHARS {
-        Some(format!("at least {MIN_PASSWORD_CHARS} characters"))
-    } else if chars > MAX_PASSWORD_CHARS {
-        Some(format!("at most {MAX_PASSWORD_CHARS} characters"))
-    } else if password.chars().any(char::is_control) {
-        Some("control characters are not allowed".to_owned())
-    } else if is_common(password) {
-        Some("this password is among the most common ones; choose another".to_owned())
-    } else if password.to_lowercase().contains(&username.to_lowercase()) && !username.is_empty() {
-        Some("must not contain the username".to_owned())
-    } else {
-        None
-    };
-    match problem {
-        Some(message) => Err(AppError::Validation(vec![FieldError::new(field, message)])),
-        None => Ok(()),
+/// A password being set (at registration, by a leader, by its owner), under the policy: 10 to
+/// 256 characters, no control characters, not among the most common passwords. That it must
+/// not contain the username needs the username too: `users::rules` checks it.
+///
+/// It deserialises as sent (passwords are not trimmed) and is refused by validation, like every
+/// value type (`crate::values`).
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(transparent)]
+pub struct NewPassword(SecretString);
+
+impl NewPassword {
+    /// Checks a password given outside a request body (the command line).
+    pub fn parse(password: SecretString) -> Result<Self, Invalid> {
+        let value = Self(password);
+        value.check()?;
+        Ok(value)
+    }
+
+    pub fn secret(&self) -> &SecretString {
+        &self.0
+    }
+
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+
+    /// The rule that needs the username too: the password must not contain it (in any case).
+    pub fn check_apart_from(&self, username: &str) -> Result<(), Invalid> {
+        if !username.is_empty()
+            && self
+                .expose()
+                .to_lowercase()
+                .contains(&username.to_lowercase())
+        {
+            Err("must not contain the username".into())
+        } else {
+            Ok(())
+        }
     }
 }
+
+impl Value for NewPassword {
+    fn check(&self) -> Result<(), Invalid> {
+        let password = self.expose();
+        let chars = password.chars().count();
+        if chars < MIN_PASSWORD_CHARS {
+            Err(format!("at least {MIN_PASSWORD_CHARS} characters").into())
+        } else if chars > MAX_PASSWORD_CHARS {
+            Err(format!("at most {MAX_PASSWORD_CHARS} characters").into())
+        } else if password.chars().any(char::is_control) {
+            Err("control characters are not allowed".into())
+        } else if is_common(password) {
+            Err("this password is among the most common ones; choose another".into())
+        } else {
+            Ok(())
+        }
+    }
+}
+
+crate::validate_by_check!(NewPassword);
+
+impl utoipa::PartialSchema for NewPassword {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Password)))
+            .min_length(Some(MIN_PASSWORD_CHARS))
+            .max_length(Some(MAX_PASSWORD_CHARS))
+            .description(Some(format!(
+                "At least {MIN_PASSWORD_CHARS} characters, not among the most common passwords, without the username."
+            )))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for NewPassword {}
 
 fn is_common(password: &str) -> bool {
     let lower = password.to_lowercase();
@@ -129,18 +186,37 @@ fn is_common(password: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn check(password: &str) -> Result<NewPassword, Invalid> {
+        NewPassword::parse(SecretString::from(password.to_owned()))
+    }
+
     #[test]
-    fn policy_rejects_short_common_and_username_passwords() {
-        assert!(check_policy("password", "short", "u").is_err());
-        assert!(check_policy("password", "password123", "u").is_err());
-        assert!(check_policy("password", "1234567890", "u").is_err());
-        assert!(check_policy("password", "qwertyuiop", "u").is_err());
-        assert!(check_policy("password", "aaaaaaaaaaaa", "u").is_err());
-        assert!(check_policy("password", "zhangsan-secret", "zhangsan").is_err());
-        assert!(check_policy("password", "tab\there-and-more", "u").is_err());
-        assert!(check_policy("password", &"x".repeat(300), "u").is_err());
-        assert!(check_policy("password", "correct horse battery", "zhangsan").is_ok());
-        assert!(check_policy("password", "公开透明依法行政2026", "zhangsan").is_ok());
+    fn policy_rejects_short_common_and_control_character_passwords() {
+        assert!(check("short").is_err());
+        assert!(check("password123").is_err());
+        assert!(check("1234567890").is_err());
+        assert!(check("qwertyuiop").is_err());
+        assert!(check("aaaaaaaaaaaa").is_err());
+        assert!(check("tab\there-and-more").is_err());
+        assert!(check(&"x".repeat(300)).is_err());
+        assert!(check("correct horse battery").is_ok());
+        assert!(check("公开透明依法行政2026").is_ok());
+    }
+
+    #[test]
+    fn a_password_must_not_contain_the_username() {
+        let password = check("my ZhangSan secret").unwrap();
+        assert!(password.check_apart_from("zhangsan").is_err());
+        assert!(password.check_apart_from("lisi").is_ok());
+        assert!(password.check_apart_from("").is_ok());
+    }
+
+    #[test]
+    fn validation_names_the_rule() {
+        use garde::Validate;
+        let password: NewPassword = serde_json::from_str(r#""short""#).unwrap();
+        let errors = crate::values::field_errors(password.validate().unwrap_err());
+        assert_eq!(errors[0].message, "at least 10 characters");
     }
 
     #[tokio::test]

@@ -3,69 +3,25 @@
 //! permission matrix and the OpenAPI document's `x-permitted-roles` are generated from it, and a
 //! table-driven test calls every operation as every role.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
-/// A user's role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// The leading group (领导小组): approves and publishes, manages accounts, sees everything.
-    Leader,
-    /// The disclosure office (政务公开办公室): the daily work.
-    Staff,
-    /// A registered citizen or organisation: reads, applies, follows its own cases.
-    Public,
-}
-
-impl Role {
-    pub const ALL: [Role; 3] = [Role::Leader, Role::Staff, Role::Public];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Leader => "leader",
-            Role::Staff => "staff",
-            Role::Public => "public",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
+text_enum! {
+    /// A user's role.
+    Role {
+        /// The leading group (领导小组): approves and publishes, manages accounts, sees everything.
+        Leader = "leader",
+        /// The disclosure office (政务公开办公室): the daily work.
+        Staff = "staff",
+        /// A registered citizen or organisation: reads, applies, follows its own cases.
+        Public = "public",
     }
 }
 
-/// What an integration token may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-pub enum Scope {
-    #[serde(rename = "stats:read")]
-    StatsRead,
-    #[serde(rename = "items:read")]
-    ItemsRead,
-    #[serde(rename = "items:write")]
-    ItemsWrite,
-    #[serde(rename = "applications:write")]
-    ApplicationsWrite,
-}
-
-impl Scope {
-    pub const ALL: [Scope; 4] = [
-        Scope::StatsRead,
-        Scope::ItemsRead,
-        Scope::ItemsWrite,
-        Scope::ApplicationsWrite,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::StatsRead => "stats:read",
-            Scope::ItemsRead => "items:read",
-            Scope::ItemsWrite => "items:write",
-            Scope::ApplicationsWrite => "applications:write",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Scope> {
-        Scope::ALL.into_iter().find(|r| r.as_str() == s)
+text_enum! {
+    /// What an integration token may do.
+    Scope {
+        StatsRead = "stats:read",
+        ItemsRead = "items:read",
+        ItemsWrite = "items:write",
+        ApplicationsWrite = "applications:write",
     }
 }
 
@@ -283,8 +239,8 @@ mod tests {
         assert_eq!(decide(Action::ListUsers, Some(Role::Staff), None), Deny);
         assert_eq!(decide(Action::ListUsers, Some(Role::Leader), None), Allow);
         assert_eq!(decide(Action::Healthz, None, None), Allow);
-        assert_eq!(decide(Action::ListUsers, None, Some(&Scope::ALL)), Deny);
+        assert_eq!(decide(Action::ListUsers, None, Some(Scope::ALL)), Deny);
         assert_eq!(decide(Action::GetMe, Some(Role::Public), None), Allow);
-        assert_eq!(decide(Action::GetMe, None, Some(&Scope::ALL)), Deny);
+        assert_eq!(decide(Action::GetMe, None, Some(Scope::ALL)), Deny);
     }
 }

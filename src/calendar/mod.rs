@@ -5,22 +5,21 @@
 //! working days falls on the N-th working day after the starting day; the starting day itself
 //! never counts.
 
+pub mod model;
+pub mod repo;
 pub mod routes;
+pub mod rules;
+pub mod service;
+
+pub use model::DayKind;
 
 use std::collections::HashMap;
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
-use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 
-use crate::db::schema::calendar_days;
-
-/// What a date is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DayKind {
-    Holiday,
-    Workday,
-}
+use crate::error::AppError;
+use crate::state::DeadlineRecompute;
 
 /// The calendar's exceptions, in memory. Dates without an entry follow the weekday rule.
 #[derive(Debug, Clone, Default)]
@@ -95,21 +94,12 @@ impl WorkCalendar {
     {
         let from = NaiveDate::from_ymd_opt(first_year, 1, 1).expect("valid year");
         let to = NaiveDate::from_ymd_opt(last_year, 12, 31).expect("valid year");
-        let rows: Vec<(NaiveDate, String)> = calendar_days::table
-            .filter(calendar_days::day.between(from, to))
-            .select((calendar_days::day, calendar_days::kind))
-            .load(conn)
-            .await?;
-        let mut cal = Self::default();
-        for (day, kind) in rows {
-            let kind = if kind == "holiday" {
-                DayKind::Holiday
-            } else {
-                DayKind::Workday
-            };
-            cal.exceptions.insert(day, kind);
-        }
-        Ok(cal)
+        Ok(Self {
+            exceptions: repo::exceptions(conn, from, to)
+                .await?
+                .into_iter()
+                .collect(),
+        })
     }
 
     /// Loads the exceptions around `day`: the year before, its year and the next.
@@ -126,9 +116,9 @@ impl WorkCalendar {
 /// own. Returns how many moved.
 pub async fn recompute_open_deadlines(
     conn: &mut AsyncPgConnection,
-    holders: &[crate::state::DeadlineRecompute],
+    holders: &[DeadlineRecompute],
     year: i32,
-) -> Result<u64, crate::error::AppError> {
+) -> Result<u64, AppError> {
     let mut recomputed = 0;
     for recompute in holders {
         recomputed += recompute(conn, year).await?;

@@ -1,10 +1,12 @@
 //! The database: connection pool, embedded migrations, and the schema.
 
 pub mod counters;
+pub mod like;
 pub mod locks;
 pub mod prepared;
 pub mod schema;
 
+pub use like::escape_like;
 pub use prepared::Prepared;
 
 use std::time::Duration;

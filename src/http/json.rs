@@ -83,9 +83,55 @@ where
                 .await
                 .map_err(|_| AppError::RequestTimeout)??;
             let value: T = parse_json(&body)?;
-            validate(&value)?;
+            validate(&value).map_err(|e| in_body_order(e, &body))?;
             Ok(Json(value))
         })
+    }
+}
+
+/// Lists the bad fields of a body in the order the caller wrote them (validation finds them in
+/// the order of the field names).
+fn in_body_order(error: AppError, body: &[u8]) -> AppError {
+    let AppError::Validation(mut errors) = error else {
+        return error;
+    };
+    if errors.len() > 1 {
+        if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
+            let mut paths = Vec::new();
+            paths_of(&value, String::new(), &mut paths);
+            errors.sort_by_key(|e| {
+                paths
+                    .iter()
+                    .position(|p| *p == e.field)
+                    .unwrap_or(usize::MAX)
+            });
+        }
+    }
+    AppError::Validation(errors)
+}
+
+/// Every path of a JSON value (`applicant.name`, `rows[3].title`), in document order.
+fn paths_of(value: &serde_json::Value, path: String, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                let p = format!("{path}[{i}]");
+                out.push(p.clone());
+                paths_of(v, p, out);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                out.push(p.clone());
+                paths_of(v, p, out);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -211,6 +257,19 @@ mod tests {
     struct Body {
         name: String,
         tags: Vec<String>,
+    }
+
+    #[test]
+    fn bad_fields_are_listed_in_the_order_of_the_body() {
+        let errors = ["b", "rows[1].a", "rows[0].z", "missing"]
+            .map(|f| crate::error::FieldError::new(f, "bad"))
+            .to_vec();
+        let body = br#"{"rows": [{"z": 1}, {"a": 2}], "b": 3}"#;
+        let AppError::Validation(sorted) = in_body_order(AppError::Validation(errors), body) else {
+            panic!()
+        };
+        let fields: Vec<_> = sorted.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["rows[0].z", "rows[1].a", "b", "missing"]);
     }
 
     #[test]

@@ -4,24 +4,9 @@
 
 use std::fmt::Write;
 
-use super::Report;
+use super::model::Report;
+use crate::markup::escape;
 use crate::stats::{AppealCounts, AppealsTable, ApplicationsTable, ByCategory, ColumnCounts};
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 fn paragraphs(text: &str) -> String {
     text.split('\n')
@@ -43,7 +28,7 @@ pub fn title(r: &Report) -> String {
 pub fn category_chart(by: &ByCategory) -> String {
     let max = ByCategory::LABELS
         .iter()
-        .map(|(k, _)| by.get(k))
+        .map(|(k, _)| by.get(*k))
         .max()
         .unwrap_or(0)
         .max(1);
@@ -57,7 +42,7 @@ pub fn category_chart(by: &ByCategory) -> String {
         height + top + 40
     );
     for (i, (key, label)) in ByCategory::LABELS.iter().enumerate() {
-        let n = by.get(key);
+        let n = by.get(*key);
         let h = n * height / max;
         let x = gap + i as i64 * (bar_w + gap);
         let y = top + height - h;
@@ -168,7 +153,7 @@ pub fn html(r: &Report) -> String {
     );
     let parts: Vec<String> = ByCategory::LABELS
         .iter()
-        .map(|(k, label)| format!("{label}{}条", by.get(k)))
+        .map(|(k, label)| format!("{label}{}条", by.get(*k)))
         .collect();
     let _ = writeln!(h, "{}。</p>", parts.join("、"));
     h.push_str("<table id=\"table-categories\">\n<thead><tr><th>分类</th><th>条数</th></tr></thead>\n<tbody>\n");
@@ -316,8 +301,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_markup() {
-        assert_eq!(escape("<script>&\"'"), "&lt;script&gt;&amp;&quot;&#39;");
+    fn escapes_markdown() {
         assert_eq!(md("a|b<i>"), "a\\|b&lt;i&gt;");
     }
 

@@ -1,9 +1,18 @@
 //! The figures as CSV for spreadsheet users: one row per (year, table, row, column).
 
-use super::YearStats;
+use super::model::YearStats;
 
 /// The CSV header.
 pub const HEADER: &str = "year,table,row,column,value\r\n";
+
+/// The figures of the years, in order, as one CSV document.
+pub fn document(years: &[YearStats]) -> Vec<u8> {
+    let mut out = String::from(HEADER);
+    for year in years {
+        write_year(&mut out, year);
+    }
+    out.into_bytes()
+}
 
 /// Appends the figures of one year, in the order of the JSON document.
 pub fn write_year(out: &mut String, stats: &YearStats) {

@@ -1,18 +1,16 @@
 //! The figures over HTTP: JSON or CSV, with ETags; and the manual figures of table 2.
 
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
-use diesel::sql_types::{Integer, Jsonb, Nullable, Uuid as SqlUuid};
-use diesel_async::{AsyncConnection, RunQueryDsl};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
 
-use super::{MAX_SPAN_YEARS, ManualFigures, YearStats, check_year, compute_range, csv, year_param};
-use crate::audit;
+use super::model::{ManualFigures, StatsRange, StatsSeries, YearStats};
+use super::{csv, rules, service};
 use crate::auth::Action;
 use crate::caller::Caller;
-use crate::error::{AppError, AppResult, FieldError};
-use crate::http::{Json, negotiate, with_etag};
+use crate::error::{AppError, AppResult};
+use crate::http::{Json, Query, negotiate, with_etag};
 use crate::state::AppState;
+use crate::values::StatsYear;
 
 /// Registers this feature's routes (under `/api/v1`).
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -28,72 +26,11 @@ const CSV: &str = "text/csv; charset=utf-8";
 /// Figures change with the data: clients revalidate with `If-None-Match` every time.
 const CACHE: &str = "no-cache";
 
-/// The years of `GET /stats`.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct StatsRange {
-    /// First year (inclusive).
-    #[param(minimum = 1900, maximum = 2100, example = 2009)]
-    pub from: i32,
-    /// Last year (inclusive); at most 100 years after `from`.
-    #[param(minimum = 1900, maximum = 2100, example = 2026)]
-    pub to: i32,
-}
-
-/// The figures of several years, for the district's aggregation system.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct StatsSeries {
-    pub from: i32,
-    pub to: i32,
-    /// One object per year, in order.
-    pub years: Vec<YearStats>,
-}
-
-fn range(q: &StatsRange) -> AppResult<(i32, i32)> {
-    let mut errors = Vec::new();
-    for (f, y) in [("from", q.from), ("to", q.to)] {
-        if let Err(e) = check_year(f, y) {
-            errors.push(e);
-        }
-    }
-    if errors.is_empty() && q.from > q.to {
-        errors.push(FieldError::new("from", "must not be after `to`"));
-    }
-    if errors.is_empty() && q.to - q.from >= MAX_SPAN_YEARS {
-        errors.push(FieldError::new(
-            "to",
-            format!("at most {MAX_SPAN_YEARS} years from `from`"),
-        ));
-    }
-    if errors.is_empty() {
-        Ok((q.from, q.to))
-    } else {
-        Err(AppError::Validation(errors))
-    }
-}
-
-async fn one_year(state: &AppState, year: i32) -> AppResult<YearStats> {
-    let mut years = years(state, year, year).await?;
-    Ok(years.pop().expect("one year"))
-}
-
-async fn years(state: &AppState, from: i32, to: i32) -> AppResult<Vec<YearStats>> {
-    let mut conn = state.pool.get().await?;
-    // One snapshot: all tables are read as of the same moment.
-    conn.build_transaction()
-        .read_only()
-        .repeatable_read()
-        .run(async |conn| compute_range(conn, &state.config, from, to).await)
-        .await
-}
-
-fn csv_of(stats: &[YearStats]) -> Vec<u8> {
-    let mut out = String::from(csv::HEADER);
-    for s in stats {
-        csv::write_year(&mut out, s);
-    }
-    out.into_bytes()
+/// JSON or CSV, as the client accepts.
+fn json_or_csv(req: &HttpRequest) -> AppResult<&'static str> {
+    let format = negotiate(req, &[JSON, "text/csv"])
+        .ok_or_else(|| AppError::NotAcceptable("offered: application/json, text/csv".into()))?;
+    Ok(if format == JSON { JSON } else { CSV })
 }
 
 fn respond<T: Serialize>(
@@ -103,7 +40,7 @@ fn respond<T: Serialize>(
     rows: &[YearStats],
 ) -> HttpResponse {
     if format == CSV {
-        with_etag(req, CSV, CACHE, csv_of(rows))
+        with_etag(req, CSV, CACHE, csv::document(rows))
     } else {
         with_etag(
             req,
@@ -141,11 +78,10 @@ pub async fn get_stats(
     year: web::Path<i32>,
 ) -> AppResult<HttpResponse> {
     caller.require(Action::GetStats)?;
-    let year = year_param(year.into_inner())?;
-    let format = negotiate(&req, &[JSON, "text/csv"])
-        .ok_or_else(|| AppError::NotAcceptable("offered: application/json, text/csv".into()))?;
-    let format = if format == JSON { JSON } else { CSV };
-    let stats = one_year(&state, year).await?;
+    let year = StatsYear::from_path(year.into_inner())?;
+    let format = json_or_csv(&req)?;
+    let mut conn = state.pool.get().await?;
+    let stats = service::year_figures(&mut conn, &state.config, year).await?;
     Ok(respond(&req, format, &stats, std::slice::from_ref(&stats)))
 }
 
@@ -167,8 +103,9 @@ pub async fn get_stats_csv(
     year: web::Path<i32>,
 ) -> AppResult<HttpResponse> {
     caller.require(Action::GetStatsCsv)?;
-    let year = year_param(year.into_inner())?;
-    let stats = one_year(&state, year).await?;
+    let year = StatsYear::from_path(year.into_inner())?;
+    let mut conn = state.pool.get().await?;
+    let stats = service::year_figures(&mut conn, &state.config, year).await?;
     Ok(respond(&req, CSV, &stats, std::slice::from_ref(&stats)))
 }
 
@@ -189,15 +126,19 @@ pub async fn list_stats(
     caller: Caller,
     req: HttpRequest,
     state: web::Data<AppState>,
-    query: web::Query<StatsRange>,
+    query: Query<StatsRange>,
 ) -> AppResult<HttpResponse> {
     caller.require(Action::ListStats)?;
-    let (from, to) = range(&query)?;
-    let format = negotiate(&req, &[JSON, "text/csv"])
-        .ok_or_else(|| AppError::NotAcceptable("offered: application/json, text/csv".into()))?;
-    let format = if format == JSON { JSON } else { CSV };
-    let years = years(&state, from, to).await?;
-    let series = StatsSeries { from, to, years };
+    let StatsRange { from, to } = query.0;
+    rules::check_span(from, to)?;
+    let format = json_or_csv(&req)?;
+    let mut conn = state.pool.get().await?;
+    let years = service::figures(&mut conn, &state.config, from, to).await?;
+    let series = StatsSeries {
+        from: from.get(),
+        to: to.get(),
+        years,
+    };
     Ok(respond(&req, format, &series, &series.years))
 }
 
@@ -216,12 +157,14 @@ pub async fn list_stats_csv(
     caller: Caller,
     req: HttpRequest,
     state: web::Data<AppState>,
-    query: web::Query<StatsRange>,
+    query: Query<StatsRange>,
 ) -> AppResult<HttpResponse> {
     caller.require(Action::ListStatsCsv)?;
-    let (from, to) = range(&query)?;
-    let years = years(&state, from, to).await?;
-    Ok(with_etag(&req, CSV, CACHE, csv_of(&years)))
+    let StatsRange { from, to } = query.0;
+    rules::check_span(from, to)?;
+    let mut conn = state.pool.get().await?;
+    let years = service::figures(&mut conn, &state.config, from, to).await?;
+    Ok(with_etag(&req, CSV, CACHE, csv::document(&years)))
 }
 
 /// Sets table 2's figures for a year: the rules, normative documents, licences, penalties,
@@ -245,34 +188,9 @@ pub async fn put_manual_stats(
     body: Json<ManualFigures>,
 ) -> AppResult<web::Json<ManualFigures>> {
     caller.require(Action::PutManualStats)?;
-    let year = year_param(year.into_inner())?;
+    let year = StatsYear::from_path(year.into_inner())?;
     let figures = body.0;
-    figures.validate().map_err(AppError::Validation)?;
-    let value = serde_json::to_value(&figures).expect("figures serialise");
-    let by = caller.user().map(|u| u.id);
     let mut conn = state.pool.get().await?;
-    conn.transaction(async |conn| {
-        diesel::sql_query(
-            "INSERT INTO stats_manual (year, figures, updated_by) VALUES ($1, $2, $3)
-             ON CONFLICT (year) DO UPDATE SET figures = EXCLUDED.figures,
-                 updated_by = EXCLUDED.updated_by, updated_at = now()",
-        )
-        .bind::<Integer, _>(year)
-        .bind::<Jsonb, _>(&value)
-        .bind::<Nullable<SqlUuid>, _>(by)
-        .execute(conn)
-        .await?;
-        audit::record(
-            conn,
-            &caller,
-            "stats.manual_updated",
-            "stats",
-            Some(year.to_string()),
-            value.clone(),
-        )
-        .await?;
-        Ok::<_, AppError>(())
-    })
-    .await?;
+    service::put_manual_figures(&mut conn, &caller, year, &figures).await?;
     Ok(web::Json(figures))
 }

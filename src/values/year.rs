@@ -20,6 +20,12 @@ macro_rules! year_value {
                 Ok(value)
             }
 
+            /// A year from the path (`/…/{year}`), which no extractor validates: out of
+            /// range, a 422 naming `year`.
+            pub fn from_path(year: i32) -> Result<Self, $crate::error::AppError> {
+                Self::parse(year).map_err(|e| $crate::error::AppError::invalid("year", e))
+            }
+
             pub fn get(self) -> i32 {
                 self.0
             }
@@ -89,5 +95,17 @@ mod tests {
         );
         assert!(StatsYear::parse(1900).is_ok());
         assert!(StatsYear::parse(2101).is_err());
+    }
+
+    #[test]
+    fn a_year_from_the_path_out_of_range_names_year() {
+        assert_eq!(StatsYear::from_path(2025).unwrap().get(), 2025);
+        match StatsYear::from_path(0) {
+            Err(crate::error::AppError::Validation(errors)) => {
+                assert_eq!(errors[0].field, "year");
+                assert_eq!(errors[0].message, "must be from 1900 to 2100");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

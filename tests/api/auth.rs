@@ -665,3 +665,25 @@ async fn the_audit_log_is_append_only_in_the_database() {
         .unwrap();
     assert!(n >= 1);
 }
+
+#[actix_web::test]
+async fn list_filters_follow_the_rules_of_their_values() {
+    let app = TestApp::spawn().await;
+    let leader = app.token_for(Role::Leader).await;
+    let too_long = format!("/api/v1/audit?entity_id={}", "x".repeat(101));
+    for (path, field) in [
+        ("/api/v1/audit?action=", "action"),
+        (too_long.as_str(), "entity_id"),
+        ("/api/v1/audit?entity_type=a%01b", "entity_type"),
+        ("/api/v1/users?q=a%01b", "q"),
+    ] {
+        let res = app.send(Method::GET, path, Some(&leader), None).await;
+        let problem = assert_problem(res, 422).await;
+        assert_eq!(problem["errors"][0]["field"], field, "{path}: {problem}");
+    }
+    // An empty search is no filter.
+    let res = app
+        .send(Method::GET, "/api/v1/users?q=", Some(&leader), None)
+        .await;
+    assert_eq!(res.status(), 200);
+}

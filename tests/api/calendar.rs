@@ -101,3 +101,22 @@ async fn bad_calendars_are_422_and_change_nothing() {
     assert_problem(app.get("/api/v1/calendar/0").await, 422).await;
     assert_problem(app.get("/api/v1/calendar/abc").await, 404).await;
 }
+
+#[actix_web::test]
+async fn years_out_of_range_are_named() {
+    let app = TestApp::spawn().await;
+    let staff = app.token_for(Role::Staff).await;
+    let problem = assert_problem(app.get("/api/v1/calendar/1989").await, 422).await;
+    assert_eq!(problem["errors"][0]["field"], "year", "{problem}");
+    let body = json!({"year": 2101, "holidays": [], "workdays": []});
+    let res = app
+        .send(
+            Method::PUT,
+            "/api/v1/calendar/2101",
+            Some(&staff),
+            Some(&body),
+        )
+        .await;
+    let problem = assert_problem(res, 422).await;
+    assert_eq!(problem["errors"][0]["field"], "year", "{problem}");
+}

@@ -1138,3 +1138,78 @@ async fn concurrent_submissions_and_transitions_stay_consistent() {
     statuses.sort();
     assert_eq!(statuses, [200, 409, 409, 409]);
 }
+
+/// Every day the register records (receipt, reply) is the agency's day, never UTC's. Two
+/// agencies twenty-five hours apart: at any instant at least one of them is on another date
+/// than UTC, so a date taken from UTC anywhere shows here whatever the hour.
+#[actix_web::test]
+async fn recorded_days_are_the_agencys_days_in_any_time_zone() {
+    for zone in [
+        chrono_tz::Pacific::Kiritimati,
+        chrono_tz::Pacific::Pago_Pago,
+    ] {
+        let app = TestApp::spawn_with(|c| c.timezone = zone).await;
+        let o = office(&app).await;
+        let zone_today = || chrono::Utc::now().with_timezone(&zone).date_naive();
+        // The zone's day may turn during a step: the recorded day is one of the two.
+        let days = |before: NaiveDate, after: NaiveDate| [before.to_string(), after.to_string()];
+
+        let before = zone_today();
+        let created = json_of(app.post_json("/api/v1/feedback", &complaint()).await, 201).await;
+        let after = zone_today();
+        let received = created["received_on"].as_str().unwrap().to_owned();
+        assert!(days(before, after).contains(&received), "{zone}: {created}");
+        let received_on: NaiveDate = received.parse().unwrap();
+        assert_eq!(
+            created["register_no"],
+            format!("{}-00001", received_on.year()),
+            "{zone}"
+        );
+        assert_eq!(
+            created["reply_due_on"],
+            WorkCalendar::default()
+                .add_working_days(received_on, 5)
+                .to_string(),
+            "{zone}"
+        );
+        assert_eq!(created["overdue"], false, "{zone}");
+
+        let id = created["id"].as_str().unwrap();
+        let before = zone_today();
+        answer(&app, &o, id).await;
+        let f = json_of(
+            app.send(
+                Method::GET,
+                &format!("/api/v1/feedback/{id}"),
+                Some(&o.staff),
+                None,
+            )
+            .await,
+            200,
+        )
+        .await;
+        let after = zone_today();
+        let replied = f["reply"]["replied_on"].as_str().unwrap().to_owned();
+        assert!(days(before, after).contains(&replied), "{zone}: {f}");
+        assert_eq!(f["reply"]["on_time"], true, "{zone}");
+
+        // Closing and reopening keep the recorded days.
+        json_of(act(&app, &o.staff, id, "close", None).await, 200).await;
+        let f = json_of(act(&app, &o.staff, id, "reopen", None).await, 200).await;
+        assert_eq!(f["received_on"], received, "{zone}");
+        assert_eq!(f["reply"]["replied_on"], replied, "{zone}");
+        assert_eq!(f["overdue"], false, "{zone}");
+        let list = json_of(
+            app.send(
+                Method::GET,
+                "/api/v1/feedback?overdue=false",
+                Some(&o.staff),
+                None,
+            )
+            .await,
+            200,
+        )
+        .await;
+        assert_eq!(list["total"], 1, "{zone}: not overdue on the agency's day");
+    }
+}

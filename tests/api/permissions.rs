@@ -622,7 +622,7 @@ async fn every_operation_enforces_the_role_matrix() {
             let may = if *name == "token" {
                 expect == Expect::Anyone
                     || rule.scope.is_some()
-                        && policy::decide(rule.action, None, Some(&gongkai::auth::Scope::ALL))
+                        && policy::decide(rule.action, None, Some(gongkai::auth::Scope::ALL))
                             == policy::Decision::Allow
             } else {
                 allowed(expect, *role)

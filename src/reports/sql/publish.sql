@@ -1,0 +1,1 @@
+INSERT INTO reports (year, version, sections, figures, published_by) VALUES ($1, $2, $3, $4, $5)

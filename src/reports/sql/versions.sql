@@ -1,0 +1,1 @@
+SELECT version FROM reports WHERE year = $1 ORDER BY version
