@@ -56,7 +56,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 /// The features whose deadlines follow the working-day calendar: a change of the calendar
 /// recomputes each one's open cases.
 const DEADLINE_HOLDERS: &[DeadlineRecompute] = &[
-    applications::recompute_deadlines_after,
+    applications::service::recompute_deadlines,
     feedback::service::recompute_deadlines,
 ];
 

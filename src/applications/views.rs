@@ -1,20 +1,16 @@
-//! What callers see of an application: the full record (applicant and office), and the list
-//! entry (no contact data; identity numbers masked).
+//! What callers see of an application: the full record (applicant and office), the list entry
+//! (no contact data; identity numbers masked), an appeal, and how rows become each of them.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::appeals::{self, Appeal};
-use super::model::*;
-use super::{ApplicantRow, Consultation, EventRow, Row, Viewer, allowed_actions};
-use crate::audit::Actor;
-use crate::calendar::WorkCalendar;
-use crate::db::schema::{applicants, application_events, applications};
-use crate::error::{AppError, AppResult};
+pub use super::model::Appeal;
+use super::model::{
+    Act, ActorKind, ApplicantType, Channel, ConsultationParty, Delivery, EventAction, EventRow,
+    IdDocumentType, Outcome, Parts, Reason, Row, Status, Viewer,
+};
 use crate::values::identity;
 
 /// The applicant, with personal data: shown only to the applicant and the office.
@@ -82,7 +78,8 @@ pub struct Event {
     /// `received`, `correction_requested`, `correction_submitted`, `consultation_started`,
     /// `consultation_ended`, `extended`, `answer_drafted`, `answer_approved`, `answered`,
     /// `withdrawn`, `appeal_filed`, `appeal_updated`, `deadline_recomputed`.
-    pub action: String,
+    #[schema(value_type = String)]
+    pub action: EventAction,
     /// `applicant`, `staff`, `leader`, `integration` or `system` (a calendar change).
     pub actor: String,
     /// The office account that acted (shown to the office only).
@@ -168,232 +165,151 @@ pub struct ApplicationSummary {
     pub closed_on: Option<NaiveDate>,
 }
 
+/// A received application. `access_code` is shown this once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedApplication {
+    #[serde(flatten)]
+    pub application: Application,
+    /// For applicants without an account (and paper applications): send it as `X-Access-Code`
+    /// to follow the application. It is not stored and cannot be shown again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "7K3M-Q9XZ-4D2H-PW8R-CT6N")]
+    pub access_code: Option<String>,
+}
+
 impl ApplicationSummary {
-    pub fn from_parts(
-        row: (Row, String, Option<String>, Option<String>),
+    /// An entry from the row, the applicant's name and their identity or credit code number.
+    pub fn new(
+        row: Row,
+        name: String,
+        id_number: Option<String>,
+        credit_code: Option<String>,
         today: NaiveDate,
     ) -> Self {
-        let (row, name, id_number, credit_code) = row;
         Self {
+            overdue: row.is_overdue(today),
             id: row.id,
-            tracking_no: row.tracking_no.clone().unwrap_or_default(),
-            status: row.status(),
-            applicant_type: ApplicantType::parse(&row.applicant_type)
-                .unwrap_or(ApplicantType::OtherOrg),
+            tracking_no: row.tracking_no.unwrap_or_default(),
+            status: row.status,
+            applicant_type: row.applicant_type,
             applicant_name: name,
             identity_number_masked: id_number.or(credit_code).map(|n| identity::mask(&n)),
-            channel: Channel::parse(&row.channel).unwrap_or(Channel::Online),
+            channel: row.channel,
             received_on: row.received_on,
             due_on: row.due_on,
-            overdue: row.is_overdue(today),
-            outcome: row.outcome.as_deref().and_then(Outcome::parse),
-            reason: row.reason.as_deref().and_then(Reason::parse),
+            outcome: row.outcome,
+            reason: row.reason,
             closed_on: row.closed_on,
         }
     }
 }
 
-fn actor_label(kind: &str, role: Option<&str>) -> &'static str {
+/// How the timeline names who acted.
+fn actor_label(kind: ActorKind, role: Option<&str>) -> &'static str {
     match (kind, role) {
-        ("system", _) => "system",
-        ("token", _) => "integration",
-        ("user", Some("staff")) => "staff",
-        ("user", Some("leader")) => "leader",
+        (ActorKind::System, _) => "system",
+        (ActorKind::Token, _) => "integration",
+        (ActorKind::User, Some("staff")) => "staff",
+        (ActorKind::User, Some("leader")) => "leader",
         _ => "applicant",
     }
 }
 
-fn applicant_view(row: &Row, a: ApplicantRow) -> Applicant {
-    Applicant {
-        type_: ApplicantType::parse(&row.applicant_type).unwrap_or(ApplicantType::OtherOrg),
-        name: a.name,
-        id_document_type: a
-            .id_document_type
-            .as_deref()
-            .and_then(IdDocumentType::parse),
-        id_document_number: a.id_document_number,
-        unified_social_credit_code: a.credit_code,
-        phone: a.phone,
-        email: a.email,
-        address: a.address,
+impl Event {
+    /// A timeline entry; the acting account and the details are shown to the office only.
+    pub fn new(e: EventRow, office: bool) -> Self {
+        Self {
+            at: e.at,
+            actor: actor_label(e.actor_kind, e.actor_role.as_deref()).to_owned(),
+            actor_id: if office && e.actor_kind == ActorKind::User {
+                e.actor_id
+            } else {
+                None
+            },
+            action: e.action,
+            status_before: e.status_before,
+            status_after: e.status_after,
+            due_before: e.due_before,
+            due_after: e.due_after,
+            details: office.then_some(e.details),
+        }
     }
 }
 
-/// Builds the view from its parts.
-#[allow(clippy::too_many_arguments)]
-fn build(
-    row: Row,
-    applicant: ApplicantRow,
-    consultations: Vec<Consultation>,
-    events: Vec<EventRow>,
-    appeals: Vec<Appeal>,
-    viewer: Viewer,
-    today: NaiveDate,
-    cal: &WorkCalendar,
-) -> Application {
-    let office = viewer.is_office();
-    let allowed = allowed_actions(&row, viewer, today, cal);
-    let draft = match (&row.draft_outcome, office) {
-        (Some(o), true) => Outcome::parse(o).map(|outcome| AnswerView {
+impl Application {
+    /// The view for `viewer`, with what it may do next.
+    pub fn new(parts: Parts, viewer: Viewer, allowed_actions: Vec<Act>, today: NaiveDate) -> Self {
+        let Parts {
+            row,
+            applicant: a,
+            consultations,
+            events,
+            appeals,
+        } = parts;
+        let office = viewer.is_office();
+        let draft = match (row.draft_outcome, office) {
+            (Some(outcome), true) => Some(AnswerView {
+                outcome,
+                reason: row.draft_reason,
+                text: row.draft_text.clone(),
+            }),
+            _ => None,
+        };
+        let answer = row.outcome.map(|outcome| AnswerView {
             outcome,
-            reason: row.draft_reason.as_deref().and_then(Reason::parse),
-            text: row.draft_text.clone(),
-        }),
-        _ => None,
-    };
-    let answer = row
-        .outcome
-        .as_deref()
-        .and_then(Outcome::parse)
-        .map(|outcome| AnswerView {
-            outcome,
-            reason: row.reason.as_deref().and_then(Reason::parse),
+            reason: row.reason,
             text: row.answer_text.clone(),
         });
-    Application {
-        id: row.id,
-        tracking_no: row.tracking_no.clone().unwrap_or_default(),
-        status: row.status(),
-        applicant: applicant_view(&row, applicant),
-        description: row.description.clone(),
-        purpose: row.purpose.clone(),
-        delivery: Delivery::parse(&row.delivery).unwrap_or(Delivery::Online),
-        channel: Channel::parse(&row.channel).unwrap_or(Channel::Online),
-        received_on: row.received_on,
-        due_on: row.due_on,
-        overdue: row.is_overdue(today),
-        correction: row.correction_requested_on.map(|requested_on| Correction {
-            requested_on,
-            note: row.correction_note.clone(),
-            days: row.correction_days,
-            due_on: row.correction_due_on,
-            submitted_on: row.correction_submitted_on,
-        }),
-        consultations: consultations
-            .into_iter()
-            .map(|c| ConsultationView {
-                party: ConsultationParty::parse(&c.party).unwrap_or(ConsultationParty::ThirdParty),
-                started_on: c.started_on,
-                ended_on: c.ended_on,
-                note: c.note,
-            })
-            .collect(),
-        extension: (row.extension_days > 0).then(|| Extension {
-            days: row.extension_days,
-            reason: row.extension_reason.clone(),
-            extended_on: row.extended_on,
-        }),
-        draft_answer: draft,
-        answer,
-        closed_on: row.closed_on,
-        appeals,
-        allowed_actions: allowed,
-        timeline: events
-            .into_iter()
-            .map(|e| Event {
-                at: e.at,
-                actor: actor_label(&e.actor_kind, e.actor_role.as_deref()).to_owned(),
-                actor_id: if office && e.actor_kind == "user" {
-                    e.actor_id
-                } else {
-                    None
-                },
-                action: e.action,
-                status_before: e.status_before.as_deref().and_then(Status::parse),
-                status_after: Status::parse(&e.status_after).unwrap_or(Status::Received),
-                due_before: e.due_before,
-                due_after: e.due_after,
-                details: office.then_some(e.details),
-            })
-            .collect(),
-        created_at: row.created_at,
-        updated_at: row.updated_at,
+        Application {
+            overdue: row.is_overdue(today),
+            id: row.id,
+            tracking_no: row.tracking_no.unwrap_or_default(),
+            status: row.status,
+            applicant: Applicant {
+                type_: row.applicant_type,
+                name: a.name,
+                id_document_type: a.id_document_type,
+                id_document_number: a.id_document_number,
+                unified_social_credit_code: a.credit_code,
+                phone: a.phone,
+                email: a.email,
+                address: a.address,
+            },
+            description: row.description,
+            purpose: row.purpose,
+            delivery: row.delivery,
+            channel: row.channel,
+            received_on: row.received_on,
+            due_on: row.due_on,
+            correction: row.correction_requested_on.map(|requested_on| Correction {
+                requested_on,
+                note: row.correction_note,
+                days: row.correction_days,
+                due_on: row.correction_due_on,
+                submitted_on: row.correction_submitted_on,
+            }),
+            consultations: consultations
+                .into_iter()
+                .map(|c| ConsultationView {
+                    party: c.party,
+                    started_on: c.started_on,
+                    ended_on: c.ended_on,
+                    note: c.note,
+                })
+                .collect(),
+            extension: (row.extension_days > 0).then_some(Extension {
+                days: row.extension_days,
+                reason: row.extension_reason,
+                extended_on: row.extended_on,
+            }),
+            draft_answer: draft,
+            answer,
+            closed_on: row.closed_on,
+            appeals,
+            allowed_actions,
+            timeline: events.into_iter().map(|e| Event::new(e, office)).collect(),
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
     }
-}
-
-/// Loads the whole view of an application the viewer may see.
-pub async fn load(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-    viewer: Viewer,
-    today: NaiveDate,
-) -> AppResult<Application> {
-    let row: Row = applications::table
-        .find(id)
-        .select(Row::as_select())
-        .first(conn)
-        .await
-        .optional()?
-        .ok_or(AppError::NotFound)?;
-    let cal = super::calendar_for(conn, row.received_on, today).await?;
-    load_parts(conn, row, viewer, today, &cal).await
-}
-
-/// Loads the rest of the view of an application already read.
-pub async fn load_parts(
-    conn: &mut AsyncPgConnection,
-    row: Row,
-    viewer: Viewer,
-    today: NaiveDate,
-    cal: &WorkCalendar,
-) -> AppResult<Application> {
-    let id = row.id;
-    let applicant: ApplicantRow = applicants::table
-        .find(id)
-        .select(ApplicantRow::as_select())
-        .first(conn)
-        .await?;
-    let consultations = super::consultations(conn, id).await?;
-    let events: Vec<EventRow> = application_events::table
-        .filter(application_events::application_id.eq(id))
-        .order(application_events::id)
-        .select(EventRow::as_select())
-        .load(conn)
-        .await?;
-    let appeals = appeals::list_for(conn, id).await?;
-    Ok(build(
-        row,
-        applicant,
-        consultations,
-        events,
-        appeals,
-        viewer,
-        today,
-        cal,
-    ))
-}
-
-/// The view of an application just received, without reading it back: one event, nothing
-/// else yet. Its allowed actions use the weekday rule, which is exact on the day of receipt.
-pub fn fresh(
-    row: Row,
-    applicant: ApplicantRow,
-    viewer: Viewer,
-    actor: Actor,
-    today: NaiveDate,
-) -> Application {
-    let event = EventRow {
-        id: 0,
-        application_id: row.id,
-        at: row.created_at,
-        actor_kind: actor.kind.to_owned(),
-        actor_id: actor.id,
-        actor_role: actor.role.map(|r| r.as_str().to_owned()),
-        action: "received".into(),
-        status_before: None,
-        status_after: Status::Received.as_str().into(),
-        due_before: None,
-        due_after: row.due_on,
-        details: serde_json::json!({"channel": row.channel, "received_on": row.received_on}),
-    };
-    build(
-        row,
-        applicant,
-        Vec::new(),
-        vec![event],
-        Vec::new(),
-        viewer,
-        today,
-        &WorkCalendar::default(),
-    )
 }

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, assert_problem};
 
 fn today() -> NaiveDate {
-    gongkai::applications::today(chrono_tz::Asia::Shanghai)
+    gongkai::clock::today(chrono_tz::Asia::Shanghai)
 }
 
 /// 20 working days after `day` with no calendar exceptions (a fresh database has none).
@@ -999,6 +999,56 @@ async fn bad_applications_are_422_and_create_nothing() {
     // The next good one is number 1: nothing was used up.
     let a = submit(&app, None, &person()).await;
     assert_eq!(a["tracking_no"], format!("{}-00001", today().year()));
+}
+
+/// One rule per kind of value (issue 14): an applicant's phone follows the phone rule that
+/// feedback follows (5 to 20 digits; before, any 5 to 30 of the characters passed), names and
+/// addresses are single lines, and the notes of actions refuse control characters like every
+/// other text. Blank optional fields still mean "not given".
+#[actix_web::test]
+async fn applicant_fields_and_notes_follow_the_one_rule_of_their_kind() {
+    let app = TestApp::spawn().await;
+    let staff = app.token_for(Role::Staff).await;
+    for (field, value) in [
+        ("phone", json!("12-34-()")),
+        ("phone", json!("1234567890 1234567890 1")),
+        ("name", json!("李\n明")),
+        ("address", json!("朱台镇\n西街1号")),
+    ] {
+        let mut body = person();
+        body["applicant"][field] = value.clone();
+        let res = send(
+            &app,
+            Method::POST,
+            "/api/v1/applications",
+            None,
+            None,
+            Some(&body),
+        )
+        .await;
+        let p = assert_problem(res, 422).await;
+        assert_eq!(
+            p["errors"][0]["field"],
+            format!("applicant.{field}"),
+            "{value}: {p}"
+        );
+    }
+    let mut blank = person();
+    blank["applicant"]["phone"] = json!("  ");
+    blank["applicant"]["address"] = json!("");
+    blank["purpose"] = json!(" ");
+    let a = submit(&app, None, &blank).await;
+    assert_eq!(a["applicant"]["phone"], Value::Null);
+    assert_eq!(a["purpose"], Value::Null);
+    let res = act(
+        &app,
+        a["id"].as_str().unwrap(),
+        "request-correction",
+        Some(&staff),
+        Some(json!({"note": "请补充\u{7}"})),
+    )
+    .await;
+    assert_eq!(assert_problem(res, 422).await["errors"][0]["field"], "note");
 }
 
 #[actix_web::test]

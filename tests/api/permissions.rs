@@ -298,7 +298,7 @@ fn spec(op: &str, ctx: &mut Ctx, n: usize) -> (Expect, Call) {
                 Method::POST,
                 format!("/api/v1/applications/{}/appeals", ctx.application_id),
                 Some(
-                    json!({"kind": "reconsideration", "filed_on": gongkai::applications::today(chrono_tz::Asia::Shanghai)}),
+                    json!({"kind": "reconsideration", "filed_on": gongkai::clock::today(chrono_tz::Asia::Shanghai)}),
                 ),
             ),
         ),

@@ -135,7 +135,7 @@ fn count(v: &Value) -> i64 {
 #[actix_web::test]
 async fn table_3_balances_for_random_histories() {
     let app = TestApp::spawn().await;
-    let today = gongkai::applications::today(chrono_tz::Asia::Shanghai);
+    let today = gongkai::clock::today(chrono_tz::Asia::Shanghai);
     let mut offset = 0;
     for seed in 1..=4u64 {
         let cases = random_history(seed, 150, today);
@@ -248,7 +248,7 @@ async fn table_3_balances_for_random_histories() {
 async fn applications_handled_through_the_api_are_counted() {
     let app = TestApp::spawn().await;
     let leader = app.token_for(Role::Leader).await;
-    let year = gongkai::applications::today(chrono_tz::Asia::Shanghai).year();
+    let year = gongkai::clock::today(chrono_tz::Asia::Shanghai).year();
     let mut ids = Vec::new();
     for (t, name) in [
         ("natural_person", "王五"),
@@ -687,7 +687,7 @@ async fn reports_freeze_their_figures_and_keep_versions() {
     let staff = app.token_for(Role::Staff).await;
     let leader = app.token_for(Role::Leader).await;
     let public = app.token_for(Role::Public).await;
-    let year = gongkai::applications::today(chrono_tz::Asia::Shanghai).year();
+    let year = gongkai::clock::today(chrono_tz::Asia::Shanghai).year();
     let path = format!("/api/v1/reports/{year}");
 
     assert_problem(app.get(&path).await, 404).await;
