@@ -234,7 +234,6 @@ pub fn validate(
     let mut seen_index = HashMap::new();
     for (i, mut row) in rows.into_iter().enumerate() {
         let at = |f: &str| format!("rows[{i}].{f}");
-        let before = errors.len();
         for key in row.keys() {
             if !COLUMNS.contains(&key.as_str()) {
                 errors.push(FieldError::new(
@@ -418,51 +417,29 @@ pub fn validate(
                         Some((s, ours.then_some(n)))
                     }
                 });
-        if errors.len() > before {
-            continue;
-        }
-        let (
-            Some(title),
-            Some(summary),
-            Some(body),
-            Some(category),
-            Some(publisher),
-            Some(doc_no),
-            Some(written_on),
-            Some(validity),
-            Some(published_at),
-            Some(year),
-        ) = (
-            title,
-            summary,
-            body,
-            category,
-            publisher,
-            doc_no,
-            written_on,
-            validity,
-            published_at,
-            year,
-        )
-        else {
-            unreachable!("a field refused is reported")
+        // Every field was read when none is `None`. Rows are kept while no row has an error:
+        // after one, the import is refused and only the errors matter.
+        let checked_row = || {
+            Some(Row {
+                fields: Fields {
+                    title: title?,
+                    summary: summary?,
+                    body: body?,
+                    category: category?,
+                    publisher: publisher?,
+                    doc_no: doc_no?,
+                    written_on: written_on?,
+                    validity: validity?,
+                    keywords,
+                },
+                published_at: published_at?,
+                year: year?,
+                index_no,
+            })
         };
-        out.push(Row {
-            fields: Fields {
-                title,
-                summary,
-                body,
-                category,
-                publisher,
-                doc_no,
-                written_on,
-                validity,
-                keywords,
-            },
-            published_at,
-            year,
-            index_no,
-        });
+        if let Some(row) = checked_row().filter(|_| errors.is_empty()) {
+            out.push(row);
+        }
     }
     if errors.is_empty() {
         Ok(out)
