@@ -500,20 +500,7 @@ impl Fields {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn bad_fields<T: garde::Validate<Context = ()>>(value: &T) -> Vec<String> {
-        match value.validate() {
-            Ok(()) => Vec::new(),
-            Err(report) => {
-                let mut fields: Vec<String> = crate::values::field_errors(report)
-                    .into_iter()
-                    .map(|e| e.field)
-                    .collect();
-                fields.sort();
-                fields
-            }
-        }
-    }
+    use crate::values::rule::invalid_fields;
 
     #[test]
     fn every_bad_field_of_a_draft_is_named() {
@@ -528,7 +515,7 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(
-            bad_fields(&new),
+            invalid_fields(&new),
             [
                 "body",
                 "keywords[1]",
@@ -543,7 +530,7 @@ mod tests {
             "title": "标题", "category": "work", "keywords": vec!["词"; 21],
         }))
         .unwrap();
-        assert_eq!(bad_fields(&many), ["keywords"]);
+        assert_eq!(invalid_fields(&many), ["keywords"]);
     }
 
     #[test]
@@ -552,7 +539,7 @@ mod tests {
             "title": " 标题 ", "body": "\u{3000}\u{3000}正文\n", "category": "work", "doc_no": " ",
         }))
         .unwrap();
-        assert!(bad_fields(&new).is_empty());
+        assert!(invalid_fields(&new).is_empty());
         assert_eq!(new.title.as_str(), "标题");
         assert_eq!(new.body.as_str(), "\u{3000}\u{3000}正文\n");
         assert_eq!(new.doc_no, None);
@@ -569,6 +556,6 @@ mod tests {
             serde_json::from_value::<ItemChanges>(serde_json::json!({"written_on": ""})).is_err()
         );
         let reason: Reason = serde_json::from_value(serde_json::json!({"reason": " "})).unwrap();
-        assert_eq!(bad_fields(&reason), ["reason"]);
+        assert_eq!(invalid_fields(&reason), ["reason"]);
     }
 }
