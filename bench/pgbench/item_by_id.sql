@@ -1,6 +1,7 @@
--- The ceiling of GET /api/v1/items/{id}: the one statement its handler runs (src/items:
--- load_visible = the item row without its search vector, with its attachments' metadata as
--- JSON), for a random visible item (ids as in bench/seed/00-schema.sql, bench.item_id).
+-- The ceiling of GET /api/v1/items/{id}: the one statement its handler runs
+-- (src/items/repo.rs load_with_attachments: the item row without its search vectors, with its
+-- attachments' metadata as JSON), for a random visible item (ids as in
+-- bench/seed/00-schema.sql, bench.item_id).
 \set n random(1, :nvis)
 \set n CASE WHEN :n % 100 = 37 THEN :n + 1 ELSE :n END
 SELECT id, index_no, title, summary, body, category, publisher, doc_no, written_on, published_at,

@@ -1,5 +1,5 @@
 -- The ceiling of GET /api/v1/items (page 1, anonymous): the page read directly with its limit
--- written in (src/items/list.rs near_page_sql), then the total from item_counts.
+-- written in (src/items/list/sql.rs near_page_sql), then the total from item_counts.
 SELECT i.id, i.index_no, i.title, i.summary, i.category, i.publisher, i.doc_no, i.written_on,
        i.published_at, i.validity, i.keywords, i.status, i.version, i.created_at, i.updated_at
 FROM items i WHERE i.status = 'published'

@@ -2,7 +2,9 @@
 
 use actix_web::{HttpResponse, get, put, web};
 
-use super::{Guide, GuideUpdate};
+use super::model::GuideUpdate;
+use super::service;
+use super::views::Guide;
 use crate::auth::Action;
 use crate::caller::Caller;
 use crate::error::AppResult;
@@ -24,7 +26,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 pub async fn get_guide(caller: Caller, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     caller.require(Action::GetGuide)?;
     let mut conn = state.pool.get().await?;
-    let g = super::load(&mut conn, &state.config.agency_name).await?;
+    let g = service::load(&mut conn, &state.config.agency_name).await?;
     Ok(HttpResponse::Ok()
         .insert_header((actix_web::http::header::CACHE_CONTROL, "public, max-age=60"))
         .json(g))
@@ -49,5 +51,5 @@ pub async fn put_guide(
 ) -> AppResult<web::Json<Guide>> {
     caller.require(Action::PutGuide)?;
     let mut conn = state.pool.get().await?;
-    Ok(web::Json(super::save(&mut conn, &caller, body.0).await?))
+    Ok(web::Json(service::save(&mut conn, &caller, body.0).await?))
 }

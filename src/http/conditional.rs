@@ -35,6 +35,15 @@ impl ETag {
     }
 }
 
+/// The header value takes the tag's text as it is, without copying it.
+impl header::TryIntoHeaderValue for ETag {
+    type Error = header::InvalidHeaderValue;
+
+    fn try_into_value(self) -> Result<header::HeaderValue, Self::Error> {
+        header::HeaderValue::try_from(self.0)
+    }
+}
+
 impl std::fmt::Display for ETag {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)

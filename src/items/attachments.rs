@@ -1,14 +1,15 @@
 //! Attachments: files checked by their content (not their name), stored in PostgreSQL with
-//! their SHA-256.
+//! their SHA-256. Adding or removing one is a change of the item (a new version, a revision,
+//! an audit entry), allowed where editing is.
 
-use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::{AttachmentMeta, ItemRow, Status, may_change_published, not_allowed, record_revision};
+use super::model::{Act, AttachmentMeta, Change, Status};
+use super::repo::{self, NewAttachment};
+use super::rules;
 use crate::caller::Caller;
-use crate::db::schema::{item_attachments, items};
 use crate::error::{AppError, AppResult};
 
 /// Largest attachment, in bytes (20 MiB).
@@ -126,30 +127,9 @@ pub fn content_disposition(file_name: &str) -> String {
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
-pub async fn list_meta(
-    conn: &mut AsyncPgConnection,
-    item_id: Uuid,
-) -> Result<Vec<AttachmentMeta>, diesel::result::Error> {
-    item_attachments::table
-        .filter(item_attachments::item_id.eq(item_id))
-        .order((
-            item_attachments::created_at.asc(),
-            item_attachments::id.asc(),
-        ))
-        .select(AttachmentMeta::as_select())
-        .load(conn)
-        .await
-}
-
-/// Checks that the caller may change the item's attachments in its current state.
-fn check_changeable(caller: &Caller, row: &ItemRow) -> AppResult<()> {
-    match row.status() {
-        Status::Withdrawn => Err(not_allowed(Status::Withdrawn, "attach")),
-        Status::Published if !may_change_published(caller) => Err(AppError::Forbidden(
-            "only a leader may change a published item".into(),
-        )),
-        _ => Ok(()),
-    }
+/// An uploaded file's name as stored (see [`sanitise_file_name`]); 422 when nothing is left.
+pub fn file_name(raw: &str) -> AppResult<String> {
+    sanitise_file_name(raw).ok_or_else(|| AppError::invalid("file", "the file needs a name"))
 }
 
 /// Stores an attachment: a change of the item (new version, a revision, an audit entry).
@@ -160,6 +140,9 @@ pub async fn add(
     file_name: String,
     bytes: Vec<u8>,
 ) -> AppResult<AttachmentMeta> {
+    if bytes.is_empty() {
+        return Err(AppError::invalid("file", "the file is empty"));
+    }
     let kind = sniff(&bytes).ok_or_else(|| {
         AppError::UnsupportedMediaType(
             "the file is not a PDF, DOC, DOCX, XLS, XLSX, JPEG or PNG (checked by its content)"
@@ -169,26 +152,23 @@ pub async fn add(
     let digest = Sha256::digest(&bytes).to_vec();
     let size = bytes.len() as i32;
     conn.transaction(async |conn| {
-        let row = super::lock(conn, item_id).await?;
-        check_changeable(caller, &row)?;
-        let meta: AttachmentMeta = diesel::insert_into(item_attachments::table)
-            .values((
-                item_attachments::item_id.eq(item_id),
-                item_attachments::file_name.eq(&file_name),
-                item_attachments::content_type.eq(kind.content_type()),
-                item_attachments::size.eq(size),
-                item_attachments::sha256.eq(&digest),
-                item_attachments::content.eq(&bytes),
-            ))
-            .returning(AttachmentMeta::as_returning())
-            .get_result(conn)
-            .await?;
-        let row = bump(conn, item_id).await?;
-        record_revision(
+        let row = repo::lock(conn, item_id).await?;
+        rules::ensure_allowed(Act::Attach, row.status)?;
+        rules::ensure_may_change(caller, row.status)?;
+        let file = NewAttachment {
+            file_name: &file_name,
+            content_type: kind.content_type(),
+            size,
+            sha256: &digest,
+            content: &bytes,
+        };
+        let meta = repo::insert_attachment(conn, item_id, file).await?;
+        let row = repo::bump(conn, item_id).await?;
+        repo::record_revision(
             conn,
             caller.into(),
             &row,
-            "attachment_added",
+            Change::AttachmentAdded,
             &["attachments"],
             Some(&file_name),
         )
@@ -215,25 +195,19 @@ pub async fn remove(
     attachment_id: Uuid,
 ) -> AppResult<()> {
     conn.transaction(async |conn| {
-        let row = super::lock(conn, item_id).await?;
-        if !super::sees_all(caller) {
+        let row = repo::lock(conn, item_id).await?;
+        if !rules::sees_all(caller) {
             return Err(AppError::NotFound);
         }
-        check_changeable(caller, &row)?;
-        let name: String = diesel::delete(
-            item_attachments::table
-                .filter(item_attachments::id.eq(attachment_id))
-                .filter(item_attachments::item_id.eq(item_id)),
-        )
-        .returning(item_attachments::file_name)
-        .get_result(conn)
-        .await?;
-        let row = bump(conn, item_id).await?;
-        record_revision(
+        rules::ensure_allowed(Act::Attach, row.status)?;
+        rules::ensure_may_change(caller, row.status)?;
+        let name = repo::delete_attachment(conn, item_id, attachment_id).await?;
+        let row = repo::bump(conn, item_id).await?;
+        repo::record_revision(
             conn,
             caller.into(),
             &row,
-            "attachment_removed",
+            Change::AttachmentRemoved,
             &["attachments"],
             Some(&name),
         )
@@ -252,14 +226,6 @@ pub async fn remove(
     .await
 }
 
-async fn bump(conn: &mut AsyncPgConnection, item_id: Uuid) -> AppResult<ItemRow> {
-    Ok(diesel::update(items::table.find(item_id))
-        .set(items::version.eq(items::version + 1))
-        .returning(ItemRow::as_returning())
-        .get_result(conn)
-        .await?)
-}
-
 /// An attachment with its bytes, and the status of its item.
 pub struct Download {
     pub meta: AttachmentMeta,
@@ -274,19 +240,9 @@ pub async fn load(
     item_id: Uuid,
     attachment_id: Uuid,
 ) -> AppResult<Download> {
-    let (meta, bytes, status): (AttachmentMeta, Vec<u8>, String) = item_attachments::table
-        .inner_join(items::table)
-        .filter(item_attachments::id.eq(attachment_id))
-        .filter(item_attachments::item_id.eq(item_id))
-        .select((
-            AttachmentMeta::as_select(),
-            item_attachments::content,
-            items::status,
-        ))
-        .first(conn)
-        .await?;
-    let item_status = Status::parse(&status).unwrap_or(Status::Draft);
-    if item_status != Status::Published && !super::sees_all(caller) {
+    let (meta, bytes, item_status) =
+        repo::attachment_with_content(conn, item_id, attachment_id).await?;
+    if !rules::visible(caller, item_status) {
         return Err(AppError::NotFound);
     }
     Ok(Download {

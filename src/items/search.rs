@@ -9,6 +9,7 @@
 
 use std::collections::BTreeSet;
 
+use super::model::Fields;
 use crate::error::FieldError;
 
 /// Longest accepted `q`, in characters.
@@ -174,6 +175,16 @@ impl SearchVector {
     /// The title and document-number part alone (the `headline` column).
     pub fn headline(title: &str, doc_no: Option<&str>) -> Self {
         Self::of(title, "", doc_no, "")
+    }
+
+    /// An item's vector (the `search` column).
+    pub fn of_item(f: &Fields) -> Self {
+        Self::of(&f.title, &f.summary, f.doc_no.as_deref(), &f.body)
+    }
+
+    /// An item's `headline` vector: a match there ranks first.
+    pub fn headline_of(f: &Fields) -> Self {
+        Self::headline(&f.title, f.doc_no.as_deref())
     }
 }
 

@@ -29,6 +29,20 @@ pub fn field_errors(report: garde::Report) -> Vec<FieldError> {
         .collect()
 }
 
+/// The fields a validation names, sorted (a report's order is its own): what unit tests of
+/// request types compare.
+#[cfg(test)]
+pub fn invalid_fields<T: garde::Validate<Context = ()>>(value: &T) -> Vec<String> {
+    let mut fields: Vec<String> = value
+        .validate()
+        .map_or_else(field_errors, |()| Vec::new())
+        .into_iter()
+        .map(|e| e.field)
+        .collect();
+    fields.sort();
+    fields
+}
+
 /// Reports a value's refusal into a validation report, at its path.
 pub fn report(
     value: &impl Value,

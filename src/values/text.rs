@@ -1,9 +1,10 @@
 //! Free text: the one rule for every text a caller sends.
 //!
-//! A text is trimmed; its length is counted in characters (not bytes: 名称 is two); NUL is
-//! refused (PostgreSQL cannot store it); other control characters are refused, except line
-//! breaks and tabs in a text of several lines. A required text that is empty after trimming is
-//! "required". Each field declares its own type with [`text_value!`], naming its kind and
+//! A text is trimmed (unless its type is declared `untrimmed`: a body's first-line indent, two
+//! ideographic spaces, is part of the text); its length is counted in characters (not bytes:
+//! 名称 is two); NUL is refused (PostgreSQL cannot store it); other control characters are
+//! refused, except line breaks and tabs in a text of several lines. A required text that is
+//! empty after trimming is "required". Each field declares its own type with [`text_value!`], naming its kind and
 //! limits once: the rule, the error messages and the OpenAPI schema all come from that line.
 
 use super::rule::Invalid;
@@ -28,7 +29,7 @@ impl Kind {
     }
 }
 
-/// Checks a text that is already trimmed.
+/// Checks a text as it is kept (trimmed, unless its type is `untrimmed`).
 pub fn check(value: &str, kind: Kind, min: usize, max: usize) -> Result<(), Invalid> {
     if value.contains('\0') {
         return Err("NUL characters are not allowed".into());
@@ -67,14 +68,17 @@ pub fn schema(
         .into()
 }
 
-/// Declares a text type: `text_value! { /// What it is. pub Title: Line, 1..=200; }`.
+/// Declares a text type: `text_value! { /// What it is. pub Title: Line, 1..=200; }`, or
+/// `pub Body: Lines, 0..=100_000, untrimmed;` for a text kept exactly as sent.
 ///
-/// The type deserialises from a JSON string (trimmed), validates with the rule of its kind
+/// The type deserialises from a JSON string (trimmed unless `untrimmed`), validates with the rule of its kind
 /// and limits, serialises as the string, and is a component of the OpenAPI document under its
 /// own name.
 #[macro_export]
 macro_rules! text_value {
-    ($($(#[doc = $doc:literal])* $vis:vis $name:ident : $kind:ident, $min:literal ..= $max:literal;)*) => {$(
+    (@trimmed) => { true };
+    (@trimmed untrimmed) => { false };
+    ($($(#[doc = $doc:literal])* $vis:vis $name:ident : $kind:ident, $min:literal ..= $max:literal $(, $untrimmed:ident)?;)*) => {$(
         $(#[doc = $doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
         #[serde(transparent)]
@@ -84,12 +88,23 @@ macro_rules! text_value {
             pub const KIND: $crate::values::text::Kind = $crate::values::text::Kind::$kind;
             pub const MIN: usize = $min;
             pub const MAX: usize = $max;
+            /// Whether surrounding spaces are dropped.
+            pub const TRIMMED: bool = $crate::text_value!(@trimmed $($untrimmed)?);
 
-            /// Trims and checks a text.
-            pub fn parse(raw: &str) -> Result<Self, $crate::values::rule::Invalid> {
-                let value = Self(raw.trim().to_owned());
+            /// Trims (unless the type is `untrimmed`) and checks a text. An owned text that
+            /// needs no trimming is kept without a copy.
+            pub fn parse<'a>(
+                raw: impl Into<std::borrow::Cow<'a, str>>,
+            ) -> Result<Self, $crate::values::rule::Invalid> {
+                let value = Self::kept(raw.into());
                 $crate::values::rule::Value::check(&value)?;
                 Ok(value)
+            }
+
+            /// The text as this type keeps it (trimmed unless `untrimmed`), unchecked.
+            fn kept(raw: std::borrow::Cow<'_, str>) -> Self {
+                let trimmed = if Self::TRIMMED { raw.trim() } else { &raw };
+                Self(if trimmed.len() == raw.len() { raw.into_owned() } else { trimmed.to_owned() })
             }
 
             pub fn as_str(&self) -> &str {
@@ -110,8 +125,7 @@ macro_rules! text_value {
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let raw = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
-                let trimmed = raw.trim();
-                Ok(Self(if trimmed.len() == raw.len() { raw.into_owned() } else { trimmed.to_owned() }))
+                Ok(Self::kept(raw))
             }
         }
 
@@ -146,6 +160,21 @@ macro_rules! text_value {
     )*};
 }
 
+/// Gives text types declared with [`text_value!`] the empty text as their default, for fields
+/// that may be left out (`#[serde(default)]`); a required one then refuses it as "required".
+/// Invoked in the module that declares the types.
+#[macro_export]
+macro_rules! text_default {
+    ($($name:ident),* $(,)?) => {$(
+        #[allow(clippy::derivable_impls)]
+        impl Default for $name {
+            fn default() -> Self {
+                $name(String::new())
+            }
+        }
+    )*};
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,7 +184,10 @@ mod tests {
         TestLine: Line, 1..=5;
         /// A test text.
         TestLines: Lines, 0..=5;
+        /// A test text kept as sent.
+        TestVerbatim: Lines, 0..=5, untrimmed;
     }
+    crate::text_default!(TestVerbatim);
 
     #[test]
     fn lines_are_trimmed_counted_in_characters_and_free_of_control_characters() {
@@ -184,6 +216,19 @@ mod tests {
         assert_eq!(TestLines::parse("a\nb\tc").unwrap().as_str(), "a\nb\tc");
         assert_eq!(TestLines::parse("").unwrap().into_inner(), "");
         assert!(TestLines::parse("a\u{7}").is_err());
+    }
+
+    #[test]
+    fn untrimmed_texts_keep_their_spaces() {
+        assert_eq!(
+            TestVerbatim::parse("\u{3000}\u{3000}正文\n")
+                .unwrap()
+                .as_str(),
+            "\u{3000}\u{3000}正文\n"
+        );
+        let v: TestVerbatim = serde_json::from_str(r#"" a ""#).unwrap();
+        assert_eq!(v.as_str(), " a ");
+        assert_eq!(TestVerbatim::default().into_inner(), "");
     }
 
     #[test]

@@ -1,48 +1,17 @@
 //! The Atom feed (RFC 4287) of the latest published items.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use uuid::Uuid;
+use diesel_async::AsyncPgConnection;
 
-use crate::db::schema::items;
+use super::repo::{self, FeedRow};
+use crate::markup::escape;
 
 /// How many entries the feed carries.
 pub const FEED_ENTRIES: i64 = 50;
 
-/// Escapes text for XML element content and attribute values, dropping characters XML 1.0
-/// does not allow.
-pub fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
-
-type FeedRow = (
-    Uuid,
-    Option<String>,
-    String,
-    String,
-    String,
-    String,
-    Option<DateTime<Utc>>,
-    DateTime<Utc>,
-);
 
 /// The feed's XML. `base` is the server's origin (`https://example.gov.cn`), for links.
 pub async fn build(
@@ -50,22 +19,12 @@ pub async fn build(
     agency_name: &str,
     base: &str,
 ) -> Result<String, diesel::result::Error> {
-    let rows: Vec<FeedRow> = items::table
-        .filter(items::status.eq("published"))
-        .order((items::published_at.desc(), items::id.desc()))
-        .limit(FEED_ENTRIES)
-        .select((
-            items::id,
-            items::index_no,
-            items::title,
-            items::summary,
-            items::category,
-            items::publisher,
-            items::published_at,
-            items::updated_at,
-        ))
-        .load(conn)
-        .await?;
+    let rows = repo::latest_published(conn, FEED_ENTRIES).await?;
+    Ok(render(rows, agency_name, base))
+}
+
+/// The feed of `rows` (newest first).
+fn render(rows: Vec<FeedRow>, agency_name: &str, base: &str) -> String {
     let updated = rows
         .iter()
         .map(|r| r.7)
@@ -75,39 +34,39 @@ pub async fn build(
     let mut x = String::with_capacity(1024 + rows.len() * 512);
     x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     x.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"zh-CN\">\n");
-    x.push_str(&format!("  <id>{}</id>\n", xml_escape(&self_url)));
+    x.push_str(&format!("  <id>{}</id>\n", escape(&self_url)));
     x.push_str(&format!(
         "  <title>{} 政府信息公开</title>\n",
-        xml_escape(agency_name)
+        escape(agency_name)
     ));
     x.push_str(&format!("  <updated>{}</updated>\n", rfc3339(updated)));
     x.push_str(&format!(
         "  <author><name>{}</name></author>\n",
-        xml_escape(agency_name)
+        escape(agency_name)
     ));
     x.push_str(&format!(
         "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n",
-        xml_escape(&self_url)
+        escape(&self_url)
     ));
     for (id, index_no, title, summary, category, publisher, published_at, updated_at) in rows {
         x.push_str("  <entry>\n");
         x.push_str(&format!("    <id>urn:uuid:{id}</id>\n"));
-        x.push_str(&format!("    <title>{}</title>\n", xml_escape(&title)));
+        x.push_str(&format!("    <title>{}</title>\n", escape(&title)));
         x.push_str(&format!("    <updated>{}</updated>\n", rfc3339(updated_at)));
         if let Some(p) = published_at {
             x.push_str(&format!("    <published>{}</published>\n", rfc3339(p)));
         }
         x.push_str(&format!(
             "    <link rel=\"alternate\" type=\"application/json\" href=\"{}\"/>\n",
-            xml_escape(&format!("{base}/api/v1/items/{id}"))
+            escape(&format!("{base}/api/v1/items/{id}"))
         ));
         x.push_str(&format!(
             "    <author><name>{}</name></author>\n",
-            xml_escape(&publisher)
+            escape(&publisher)
         ));
         x.push_str(&format!(
             "    <category term=\"{}\"/>\n",
-            xml_escape(&category)
+            escape(category.as_str())
         ));
         let mut text = summary;
         if let Some(n) = index_no {
@@ -119,21 +78,43 @@ pub async fn build(
         }
         x.push_str(&format!(
             "    <summary type=\"text\">{}</summary>\n",
-            xml_escape(&text)
+            escape(&text)
         ));
         x.push_str("  </entry>\n");
     }
     x.push_str("</feed>\n");
-    Ok(x)
+    x
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::items::model::Category;
+
     #[test]
-    fn escapes_markup_and_drops_invalid_characters() {
-        assert_eq!(
-            super::xml_escape("<a href=\"x\">&'\u{1}\n"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;\n"
+    fn entries_carry_escaped_text_and_the_index_number() {
+        let at = DateTime::<Utc>::from_timestamp(1_236_000_000, 0).unwrap();
+        let id = uuid::Uuid::nil();
+        let rows = vec![(
+            id,
+            Some("X/2009-00001".to_owned()),
+            "A & B <通知>".to_owned(),
+            "'引号'".to_owned(),
+            Category::Work,
+            "朱台镇".to_owned(),
+            Some(at),
+            at,
+        )];
+        let xml = render(rows, "朱台镇", "https://example.gov.cn");
+        assert!(
+            xml.contains("<title>A &amp; B &lt;通知&gt;</title>"),
+            "{xml}"
         );
+        assert!(
+            xml.contains("&#39;引号&#39;（索引号 X/2009-00001）"),
+            "{xml}"
+        );
+        assert!(xml.contains("<category term=\"work\"/>"), "{xml}");
+        assert!(xml.contains(&format!("<id>urn:uuid:{id}</id>")));
     }
 }

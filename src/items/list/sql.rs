@@ -1,149 +1,26 @@
-//! The catalogue list: filters, text search, sorting and paging, written to stay fast on a
-//! million items.
-//!
-//! - The page's ids come from an index alone (a deferred join), so deep pages skip index
-//!   entries, not heap rows.
-//! - The unfiltered `total` comes from `item_counts`, which statement triggers keep exact;
-//!   filtered totals are counted with the same conditions.
-//! - Statuses, categories and validities are written into the SQL as literals (they come from
-//!   closed lists), so that the planner can match the partial indexes on
-//!   `status = 'published'`; everything else is bound.
+//! The list's statements. Statuses, categories and validities are written into the SQL as
+//! literals (they come from closed lists), so that the planner can match the partial indexes on
+//! `status = 'published'`; everything else is bound.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use chrono_tz::Tz;
+use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
-use super::search::{TextQuery, parse_query};
-use super::{Category, Status, Validity};
+use super::request::{ListRequest, Sort};
 use crate::db::Prepared;
-use crate::error::{AppError, AppResult, FieldError};
-use crate::pagination::{DEFAULT_PER_PAGE, Paging};
-
-/// Filters, sorting and paging of the catalogue.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ItemQuery {
-    /// Only items in this status (the office only; others see `published` items only).
-    #[param(inline, value_type = Option<Status>)]
-    pub status: Option<String>,
-    #[param(inline, value_type = Option<Category>)]
-    pub category: Option<String>,
-    /// Year of publication, in the agency's time zone.
-    #[param(value_type = Option<i32>, example = 2009)]
-    pub year: Option<String>,
-    /// Published on or after this day (agency time zone), or this instant (RFC 3339).
-    #[param(value_type = Option<String>, example = "2009-01-01")]
-    pub published_from: Option<String>,
-    /// Published on or before this day (agency time zone), or this instant (RFC 3339).
-    #[param(value_type = Option<String>, example = "2009-12-31")]
-    pub published_to: Option<String>,
-    #[param(inline, value_type = Option<Validity>)]
-    pub validity: Option<String>,
-    /// Text to find in the title, summary, body and document number. Whitespace separates
-    /// terms, which must all occur; Chinese terms of any length are found anywhere in the
-    /// text, ASCII words at the start of a word. Results are ranked by relevance unless `sort`
-    /// is given. A search counts and pages through its first 1,000 matches: `total` is at most
-    /// 1,000 (narrow the search with filters to reach the rest).
-    #[param(example = "公开")]
-    pub q: Option<String>,
-    /// `-published_at` (default: newest first), `published_at`, `title` or `index_no`.
-    #[param(example = "-published_at")]
-    pub sort: Option<String>,
-    /// Page number, from 1.
-    #[param(value_type = Option<i64>)]
-    pub page: Option<String>,
-    /// Items per page, 1 to 100 (default 20).
-    #[param(value_type = Option<i64>)]
-    pub per_page: Option<String>,
-}
-
-/// One item in a list: everything but the body and the attachments.
-#[derive(Debug, Serialize, ToSchema, QueryableByName)]
-#[schema(example = json!({
-    "id": "3f2b8c1e-9d4a-4e6b-8f0c-1a2b3c4d5e6f",
-    "index_no": "11370305004300000X/2009-00017",
-    "title": "朱台镇2009年政务公开工作要点",
-    "summary": "全镇2009年政务公开工作的目标、重点和措施。",
-    "category": "plan",
-    "publisher": "朱台镇人民政府",
-    "doc_no": "朱政发〔2009〕12号",
-    "written_on": "2009-02-26",
-    "published_at": "2009-03-02T01:30:00Z",
-    "validity": "valid",
-    "keywords": ["政务公开"],
-    "status": "published",
-    "version": 3,
-    "created_at": "2009-02-26T07:12:00Z",
-    "updated_at": "2009-03-02T01:30:00Z"
-}))]
-pub struct ItemSummary {
-    #[diesel(sql_type = diesel::sql_types::Uuid)]
-    pub id: Uuid,
-    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
-    pub index_no: Option<String>,
-    #[diesel(sql_type = Text)]
-    pub title: String,
-    #[diesel(sql_type = Text)]
-    pub summary: String,
-    #[diesel(sql_type = Text)]
-    #[schema(value_type = Category)]
-    pub category: String,
-    #[diesel(sql_type = Text)]
-    pub publisher: String,
-    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
-    pub doc_no: Option<String>,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Date>)]
-    pub written_on: Option<NaiveDate>,
-    #[diesel(sql_type = diesel::sql_types::Nullable<Timestamptz>)]
-    pub published_at: Option<DateTime<Utc>>,
-    #[diesel(sql_type = Text)]
-    #[schema(value_type = Validity)]
-    pub validity: String,
-    #[diesel(sql_type = diesel::sql_types::Array<Text>)]
-    pub keywords: Vec<String>,
-    #[diesel(sql_type = Text)]
-    #[schema(value_type = Status)]
-    pub status: String,
-    #[diesel(sql_type = diesel::sql_types::Integer)]
-    pub version: i32,
-    #[diesel(sql_type = Timestamptz)]
-    pub created_at: DateTime<Utc>,
-    #[diesel(sql_type = Timestamptz)]
-    pub updated_at: DateTime<Utc>,
-}
+use crate::error::AppResult;
+use crate::items::model::Status;
+use crate::items::search::TextQuery;
+use crate::items::views::ItemSummary;
+use crate::pagination::DEFAULT_PER_PAGE;
 
 const SUMMARY_COLUMNS: &str = "i.id, i.index_no, i.title, i.summary, i.category, i.publisher, \
     i.doc_no, i.written_on, i.published_at, i.validity, i.keywords, i.status, i.version, \
     i.created_at, i.updated_at";
 
-/// The order of a list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sort {
-    NewestFirst,
-    OldestFirst,
-    Title,
-    IndexNo,
-    Relevance,
-}
-
 impl Sort {
-    fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "-published_at" => Sort::NewestFirst,
-            "published_at" => Sort::OldestFirst,
-            "title" => Sort::Title,
-            "index_no" => Sort::IndexNo,
-            _ => return None,
-        })
-    }
-
     /// ORDER BY for the table alias `t` (relevance is ordered by `page_by_relevance`).
     fn order_by(self, t: &str) -> String {
         match self {
@@ -162,185 +39,7 @@ enum Bind {
     Time(DateTime<Utc>),
 }
 
-/// A validated list request.
-#[derive(Debug)]
-pub struct ListRequest {
-    pub paging: Paging,
-    status: Option<Status>,
-    category: Option<Category>,
-    validity: Option<Validity>,
-    from: Option<DateTime<Utc>>,
-    to_excl: Option<DateTime<Utc>>,
-    to_incl: Option<DateTime<Utc>>,
-    text: Option<TextQuery>,
-    sort: Sort,
-    /// Whether the caller sees every status.
-    sees_all: bool,
-}
-
-fn parse_bound(
-    tz: Tz,
-    field: &str,
-    raw: &str,
-    end: bool,
-) -> Result<(Option<DateTime<Utc>>, bool), FieldError> {
-    if let Ok(day) = raw.parse::<NaiveDate>() {
-        let day = if end {
-            day.succ_opt()
-                .ok_or_else(|| FieldError::new(field, "out of range"))?
-        } else {
-            day
-        };
-        return Ok((Some(super::day_start(tz, day)), true));
-    }
-    DateTime::parse_from_rfc3339(raw)
-        .map(|t| (Some(t.with_timezone(&Utc)), false))
-        .map_err(|_| {
-            FieldError::new(
-                field,
-                "a real date (YYYY-MM-DD) or an RFC 3339 date and time",
-            )
-        })
-}
-
 impl ListRequest {
-    /// Validates every parameter, reporting each bad one.
-    pub fn parse(q: &ItemQuery, sees_all: bool, tz: Tz) -> AppResult<Self> {
-        let mut errors = Vec::new();
-        let int = |errors: &mut Vec<FieldError>, field: &str, v: &Option<String>| -> Option<i64> {
-            let v = v.as_deref()?;
-            match v.trim().parse::<i64>() {
-                Ok(n) => Some(n),
-                Err(_) => {
-                    errors.push(FieldError::new(field, "must be a whole number"));
-                    None
-                }
-            }
-        };
-        let page = int(&mut errors, "page", &q.page);
-        let per_page = int(&mut errors, "per_page", &q.per_page);
-        let year = int(&mut errors, "year", &q.year);
-        let paging = match Paging::parse(page, per_page) {
-            Ok(p) => Some(p),
-            Err(AppError::Validation(mut e)) => {
-                errors.append(&mut e);
-                None
-            }
-            Err(e) => return Err(e),
-        };
-        fn closed<T>(
-            errors: &mut Vec<FieldError>,
-            field: &str,
-            v: &Option<String>,
-            parse: fn(&str) -> Option<T>,
-            expected: String,
-        ) -> Option<T> {
-            let v = v.as_deref()?;
-            let parsed = parse(v);
-            if parsed.is_none() {
-                errors.push(FieldError::new(field, format!("one of {expected}")));
-            }
-            parsed
-        }
-        let status = closed(
-            &mut errors,
-            "status",
-            &q.status,
-            Status::parse,
-            Status::expected(),
-        );
-        if status.is_some_and(|s| s != Status::Published) && !sees_all {
-            errors.push(FieldError::new(
-                "status",
-                "only published items are visible to you",
-            ));
-        }
-        let category = closed(
-            &mut errors,
-            "category",
-            &q.category,
-            Category::parse,
-            Category::expected(),
-        );
-        let validity = closed(
-            &mut errors,
-            "validity",
-            &q.validity,
-            Validity::parse,
-            Validity::expected(),
-        );
-        let mut from = None;
-        let mut to_excl = None;
-        let mut to_incl = None;
-        if let Some(y) = year {
-            if (1949..=2100).contains(&y) {
-                let y = y as i32;
-                from = Some(super::day_start(
-                    tz,
-                    NaiveDate::from_ymd_opt(y, 1, 1).expect("valid"),
-                ));
-                to_excl = Some(super::day_start(
-                    tz,
-                    NaiveDate::from_ymd_opt(y + 1, 1, 1).expect("valid"),
-                ));
-            } else {
-                errors.push(FieldError::new("year", "must be from 1949 to 2100"));
-            }
-        }
-        if let Some(raw) = &q.published_from {
-            match parse_bound(tz, "published_from", raw, false) {
-                Ok((t, _)) => from = from.max(t),
-                Err(e) => errors.push(e),
-            }
-        }
-        if let Some(raw) = &q.published_to {
-            match parse_bound(tz, "published_to", raw, true) {
-                Ok((t, true)) => to_excl = [to_excl, t].into_iter().flatten().min(),
-                Ok((t, false)) => to_incl = t,
-                Err(e) => errors.push(e),
-            }
-        }
-        let text = match q.q.as_deref().map(parse_query) {
-            Some(Ok(t)) => t,
-            Some(Err(e)) => {
-                errors.push(e);
-                None
-            }
-            None => None,
-        };
-        let sort = match q.sort.as_deref() {
-            None => {
-                if text.is_some() {
-                    Sort::Relevance
-                } else {
-                    Sort::NewestFirst
-                }
-            }
-            Some(s) => Sort::parse(s).unwrap_or_else(|| {
-                errors.push(FieldError::new(
-                    "sort",
-                    "one of published_at, -published_at, title, index_no",
-                ));
-                Sort::NewestFirst
-            }),
-        };
-        if !errors.is_empty() {
-            return Err(AppError::Validation(errors));
-        }
-        Ok(ListRequest {
-            paging: paging.expect("no errors"),
-            status,
-            category,
-            validity,
-            from,
-            to_excl,
-            to_incl,
-            text,
-            sort,
-            sees_all,
-        })
-    }
-
     /// The WHERE clause (for alias `t`) and its binds, numbered from `$1`.
     fn where_clause(&self, t: &str) -> (String, Vec<Bind>) {
         self.where_clause_on(t, "search")
@@ -431,9 +130,8 @@ struct Count {
 const NEAR_PAGE_MAX_OFFSET: i64 = 200;
 
 /// A page near the start in `sort` order, read directly: the rows in index order, skipping
-/// `offset` of them. Planning and running it costs a quarter of the deferred join's (0.08
-/// against 0.19 ms for page 1 at a million items), which pays off only when many rows are
-/// skipped. `cond` is written for the alias `i`; `n` binds are in it; the limit and offset
+/// `offset` of them. Planning and running it costs much less than the deferred join, which
+/// pays off only when many rows are skipped. `cond` is written for the alias `i`; `n` binds are in it; the limit and offset
 /// follow them, unless `first_default` (below).
 ///
 /// `first_default`: the first page at the default size, what nearly every visitor asks for,

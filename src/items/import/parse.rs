@@ -1,23 +1,19 @@
-//! Loading an office's existing catalogue: items published in the past, with their
-//! publication time and, optionally, their index number. All rows or none.
+//! Reading an import: the body (a JSON array of objects, or CSV with a header row) into rows
+//! of fields, then each row checked field by field with the value types' rules, every bad
+//! field of every row named (`rows[3].title`).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{DateTime, NaiveDate, Utc};
-use diesel::prelude::*;
-use diesel::sql_types::{Integer, Text};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use serde::Serialize;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde_json::Value;
-use utoipa::ToSchema;
-use uuid::Uuid;
 
-use super::{Category, Fields, INDEX_COUNTER, ItemRow, Validity, format_index_no, year_in};
-use crate::audit::Actor;
-use crate::caller::Caller;
 use crate::config::Config;
-use crate::db::schema::{item_revisions, items};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::items::model::{
+    Category, Fields, ItemBody, ItemDocNo, ItemKeywords, ItemPublisher, ItemSummaryText, ItemTitle,
+    Validity, WrittenOn, YEARS,
+};
+use crate::values::Invalid;
 
 /// Most rows in one import.
 pub const MAX_ROWS: usize = 10_000;
@@ -41,29 +37,14 @@ pub const COLUMNS: &[&str] = &[
 /// Columns every CSV must have.
 pub const REQUIRED_COLUMNS: &[&str] = &["title", "category", "published_at"];
 
-/// What an import did.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"imported": 1, "items": [{"id": "3f2b8c1e-9d4a-4e6b-8f0c-1a2b3c4d5e6f", "index_no": "11370305004300000X/2009-00017"}]}))]
-pub struct ImportResult {
-    pub imported: usize,
-    /// The new items, in the order of the rows.
-    pub items: Vec<ImportedItem>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ImportedItem {
-    pub id: Uuid,
-    pub index_no: String,
-}
-
-/// One row, validated.
+/// One row, checked.
 #[derive(Debug)]
-struct Row {
-    fields: Fields,
-    published_at: DateTime<Utc>,
-    year: i32,
+pub struct Row {
+    pub fields: Fields,
+    pub published_at: DateTime<Utc>,
+    pub year: i32,
     /// The given index number and, when it is this agency's, its sequence number.
-    index_no: Option<(String, Option<i32>)>,
+    pub index_no: Option<(String, Option<i32>)>,
 }
 
 /// Parses the body by its content type: a JSON array of objects, or CSV with a header row.
@@ -218,10 +199,23 @@ fn parse_index_no(s: &str) -> Option<(String, i32, i32)> {
     (n >= 1).then(|| (code.to_owned(), year, n))
 }
 
-/// Validates every row, reporting every bad field of every row.
-fn validate(
+/// Records a refusal at `field` (named only when there is one).
+fn checked<T>(
+    errors: &mut Vec<FieldError>,
+    field: impl FnOnce() -> String,
+    parsed: Result<T, Invalid>,
+) -> Option<T> {
+    parsed
+        .map_err(|e| errors.push(FieldError::new(field(), e)))
+        .ok()
+}
+
+/// Checks every row, reporting every bad field of every row. Rows without a publisher get
+/// `default_publisher` (the agency).
+pub fn validate(
     rows: Vec<BTreeMap<String, Value>>,
     config: &Config,
+    default_publisher: Result<ItemPublisher, Invalid>,
     now: DateTime<Utc>,
 ) -> Result<Vec<Row>, Vec<FieldError>> {
     let mut errors = Vec::new();
@@ -235,11 +229,11 @@ fn validate(
         ));
         return Err(errors);
     }
+    let tz = config.timezone;
     let mut out = Vec::with_capacity(rows.len());
     let mut seen_index = HashMap::new();
     for (i, mut row) in rows.into_iter().enumerate() {
         let at = |f: &str| format!("rows[{i}].{f}");
-        let before = errors.len();
         for key in row.keys() {
             if !COLUMNS.contains(&key.as_str()) {
                 errors.push(FieldError::new(
@@ -292,9 +286,22 @@ fn validate(
                 Vec::new()
             }
         };
-        if title.is_none() {
-            errors.push(FieldError::new(at("title"), "required"));
-        }
+        // Each field by its type's rule; `None` where it was refused.
+        let title = match title {
+            None => {
+                errors.push(FieldError::new(at("title"), "required"));
+                None
+            }
+            Some(t) => checked(&mut errors, || at("title"), ItemTitle::parse(t)),
+        };
+        let summary = match summary {
+            None => Some(ItemSummaryText::default()),
+            Some(s) => checked(&mut errors, || at("summary"), ItemSummaryText::parse(s)),
+        };
+        let body = match body {
+            None => Some(ItemBody::default()),
+            Some(b) => checked(&mut errors, || at("body"), ItemBody::parse(b)),
+        };
         let category = match category {
             None => {
                 errors.push(FieldError::new(at("category"), "required"));
@@ -308,6 +315,27 @@ fn validate(
                 None
             }),
         };
+        let publisher = match publisher {
+            None => checked(&mut errors, || at("publisher"), default_publisher.clone()),
+            Some(p) => checked(&mut errors, || at("publisher"), ItemPublisher::parse(p)),
+        };
+        // A blank document number is none.
+        let doc_no = match doc_no {
+            Some(d) if !d.trim().is_empty() => {
+                checked(&mut errors, || at("doc_no"), ItemDocNo::parse(d)).map(Some)
+            }
+            _ => Some(None),
+        };
+        let written_on = match written_on {
+            None => Some(None),
+            Some(w) => match w.trim().parse::<NaiveDate>() {
+                Ok(d) => checked(&mut errors, || at("written_on"), WrittenOn::parse(d)).map(Some),
+                Err(_) => {
+                    errors.push(FieldError::new(at("written_on"), "a real date, YYYY-MM-DD"));
+                    None
+                }
+            },
+        };
         let validity = match validity {
             None => Some(Validity::Valid),
             Some(v) => Validity::parse(v.trim()).or_else(|| {
@@ -318,13 +346,7 @@ fn validate(
                 None
             }),
         };
-        let written_on = written_on.and_then(|w| match w.trim().parse::<NaiveDate>() {
-            Ok(d) => Some(d),
-            Err(_) => {
-                errors.push(FieldError::new(at("written_on"), "a real date, YYYY-MM-DD"));
-                None
-            }
-        });
+        let keywords = ItemKeywords::parse(keywords, &at("keywords"), &mut errors);
         let published_at = match published_at {
             None => {
                 errors.push(FieldError::new(at("published_at"), "required"));
@@ -338,7 +360,7 @@ fn validate(
                     .or_else(|| {
                         p.parse::<NaiveDate>()
                             .ok()
-                            .map(|d| super::day_start(config.timezone, d))
+                            .map(|d| crate::clock::day_start(tz, d))
                     });
                 match parsed {
                     None => {
@@ -355,15 +377,18 @@ fn validate(
                         ));
                         None
                     }
-                    Some(t) if year_in(config.timezone, t) < 1949 => {
-                        errors.push(FieldError::new(at("published_at"), "must be after 1949"));
+                    Some(t) if crate::clock::day_of(tz, t).year() < *YEARS.start() => {
+                        errors.push(FieldError::new(
+                            at("published_at"),
+                            format!("must be after {}", YEARS.start()),
+                        ));
                         None
                     }
                     Some(t) => Some(t),
                 }
             }
         };
-        let year = published_at.map(|t| year_in(config.timezone, t));
+        let year = published_at.map(|t| crate::clock::day_of(tz, t).year());
         let index_no =
             index_no
                 .map(|s| s.trim().to_owned())
@@ -392,31 +417,28 @@ fn validate(
                         Some((s, ours.then_some(n)))
                     }
                 });
-        let fields = Fields {
-            title: title.unwrap_or_default(),
-            summary: summary.unwrap_or_default(),
-            body: body.unwrap_or_default(),
-            category: category.unwrap_or(Category::Other),
-            publisher: publisher.unwrap_or_else(|| config.agency_name.clone()),
-            doc_no,
-            written_on,
-            validity: validity.unwrap_or(Validity::Valid),
-            keywords,
-        }
-        .normalise();
-        let mut field_errors = fields.validate(&format!("rows[{i}]."));
-        // A missing title is already reported.
-        field_errors.retain(|e| {
-            !(e.field == at("title") && errors[before..].iter().any(|x| x.field == e.field))
-        });
-        errors.extend(field_errors);
-        if errors.len() == before {
-            out.push(Row {
-                fields,
-                published_at: published_at.expect("checked"),
-                year: year.expect("checked"),
+        // Every field was read when none is `None`. Rows are kept while no row has an error:
+        // after one, the import is refused and only the errors matter.
+        let checked_row = || {
+            Some(Row {
+                fields: Fields {
+                    title: title?,
+                    summary: summary?,
+                    body: body?,
+                    category: category?,
+                    publisher: publisher?,
+                    doc_no: doc_no?,
+                    written_on: written_on?,
+                    validity: validity?,
+                    keywords,
+                },
+                published_at: published_at?,
+                year: year?,
                 index_no,
-            });
+            })
+        };
+        if let Some(row) = checked_row().filter(|_| errors.is_empty()) {
+            out.push(row);
         }
     }
     if errors.is_empty() {
@@ -424,217 +446,6 @@ fn validate(
     } else {
         Err(errors)
     }
-}
-
-#[derive(QueryableByName)]
-struct Last {
-    #[diesel(sql_type = Integer)]
-    last: i32,
-}
-
-#[derive(QueryableByName)]
-struct Taken {
-    #[diesel(sql_type = Text)]
-    index_no: String,
-}
-
-/// Rows written by one statement of an import.
-const IMPORT_CHUNK: usize = 500;
-
-/// The search and headline vectors of some rows, made on a blocking thread.
-fn vectors_of(
-    rows: &[Row],
-) -> tokio::task::JoinHandle<Vec<(super::search::SearchVector, super::search::SearchVector)>> {
-    let fields: Vec<Fields> = rows.iter().map(|r| r.fields.clone()).collect();
-    tokio::task::spawn_blocking(move || {
-        fields
-            .iter()
-            .map(|f| (f.search_vector(), f.headline_vector()))
-            .collect()
-    })
-}
-
-/// Imports the rows in one transaction: all or nothing.
-pub async fn import(
-    conn: &mut AsyncPgConnection,
-    caller: &Caller,
-    config: &Config,
-    raw: Vec<BTreeMap<String, Value>>,
-) -> AppResult<ImportResult> {
-    let mut rows = validate(raw, config, Utc::now()).map_err(AppError::Validation)?;
-    let actor = Actor::from(caller);
-    conn.transaction(async |conn| {
-        // The search index grows by hundreds of entries a row. GIN inserts them fastest in one
-        // batch: let the pending list hold the whole import, and merge it before committing
-        // (below), so that nobody else pays for it and searches never scan a long list.
-        diesel::sql_query("SET LOCAL gin_pending_list_limit = '512MB'")
-            .execute(conn)
-            .await?;
-        diesel::sql_query("SET LOCAL work_mem = '64MB'")
-            .execute(conn)
-            .await?;
-        // The merge (gin_clean_pending_list) sorts the entries in this much memory before it
-        // writes them: 10,000 long bodies hold ~13 million entries.
-        diesel::sql_query("SET LOCAL maintenance_work_mem = '256MB'")
-            .execute(conn)
-            .await?;
-        // A large import is one long job by design, not a runaway query.
-        diesel::sql_query("SET LOCAL statement_timeout = '120s'")
-            .execute(conn)
-            .await?;
-        // Raise each year's counter above the imported numbers first: that waits for
-        // concurrent publishers of the year, whose numbers are then visible below.
-        let mut highest: BTreeMap<i32, i32> = BTreeMap::new();
-        for r in &rows {
-            if let Some((_, Some(n))) = &r.index_no {
-                let h = highest.entry(r.year).or_insert(0);
-                *h = (*h).max(*n);
-            }
-        }
-        for (year, n) in &highest {
-            crate::db::counters::ensure_at_least(conn, INDEX_COUNTER, *year, *n).await?;
-        }
-        let given: Vec<String> = rows
-            .iter()
-            .filter_map(|r| r.index_no.as_ref().map(|(s, _)| s.clone()))
-            .collect();
-        if !given.is_empty() {
-            let taken: Vec<Taken> =
-                diesel::sql_query("SELECT index_no FROM items WHERE index_no = ANY($1)")
-                    .bind::<diesel::sql_types::Array<Text>, _>(&given)
-                    .load(conn)
-                    .await?;
-            let taken: HashSet<String> = taken.into_iter().map(|t| t.index_no).collect();
-            let errors: Vec<FieldError> = rows
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| r.index_no.as_ref().is_some_and(|(s, _)| taken.contains(s)))
-                .map(|(i, _)| {
-                    FieldError::new(
-                        format!("rows[{i}].index_no"),
-                        "already used by another item",
-                    )
-                })
-                .collect();
-            if !errors.is_empty() {
-                return Err(AppError::Validation(errors));
-            }
-        }
-        // Rows without a number get the next ones of their year, in order of publication.
-        let mut needing: BTreeMap<i32, Vec<usize>> = BTreeMap::new();
-        for (i, r) in rows.iter().enumerate() {
-            if r.index_no.is_none() {
-                needing.entry(r.year).or_default().push(i);
-            }
-        }
-        for (year, mut idx) in needing {
-            idx.sort_by_key(|&i| rows[i].published_at);
-            let count = idx.len() as i32;
-            let last: Last = diesel::sql_query(
-                "INSERT INTO yearly_counters (name, year, last) VALUES ($1, $2, $3)
-                 ON CONFLICT (name, year) DO UPDATE SET last = yearly_counters.last + EXCLUDED.last
-                 RETURNING last",
-            )
-            .bind::<Text, _>(INDEX_COUNTER)
-            .bind::<Integer, _>(year)
-            .bind::<Integer, _>(count)
-            .get_result(conn)
-            .await?;
-            let first = last.last - count + 1;
-            for (k, i) in idx.into_iter().enumerate() {
-                rows[i].index_no = Some((
-                    format_index_no(&config.agency_code, year, first + k as i32),
-                    None,
-                ));
-            }
-        }
-        let mut inserted: Vec<ImportedItem> = Vec::with_capacity(rows.len());
-        // Search vectors a chunk at a time (a long body's vector is a few times its size, too
-        // much to hold for 10,000 rows at once), made on a blocking thread while the database
-        // writes the chunk before: CPU work off the server's event loop, and in parallel.
-        let chunks: Vec<&[Row]> = rows.chunks(IMPORT_CHUNK).collect();
-        let mut next_vectors = chunks.as_slice().first().copied().map(vectors_of);
-        for (k, chunk) in chunks.iter().enumerate() {
-            let Some(task) = next_vectors.take() else {
-                break;
-            };
-            let vectors = task.await.map_err(AppError::internal)?;
-            next_vectors = chunks.get(k + 1).map(|c| vectors_of(c));
-            let values: Vec<_> = chunk
-                .iter()
-                .zip(&vectors)
-                .map(|(r, v)| {
-                    let f = &r.fields;
-                    (
-                        items::index_no.eq(r.index_no.as_ref().map(|(s, _)| s.clone())),
-                        items::title.eq(f.title.clone()),
-                        items::summary.eq(f.summary.clone()),
-                        items::body.eq(f.body.clone()),
-                        items::category.eq(f.category.as_str()),
-                        items::publisher.eq(f.publisher.clone()),
-                        items::doc_no.eq(f.doc_no.clone()),
-                        items::written_on.eq(f.written_on),
-                        items::published_at.eq(Some(r.published_at)),
-                        items::validity.eq(f.validity.as_str()),
-                        items::keywords.eq(f.keywords.clone()),
-                        items::status.eq("published"),
-                        items::created_by_kind.eq(actor.kind),
-                        items::created_by.eq(actor.id),
-                        items::search.eq(&v.0),
-                        items::headline.eq(&v.1),
-                    )
-                })
-                .collect();
-            let got: Vec<ItemRow> = diesel::insert_into(items::table)
-                .values(values)
-                .returning(ItemRow::as_returning())
-                .get_results(conn)
-                .await
-                .map_err(super::body_too_big)?;
-            // Their revisions now, so that only ids and numbers outlive the chunk.
-            let revisions: Vec<_> = got
-                .iter()
-                .map(|row| {
-                    (
-                        item_revisions::item_id.eq(row.id),
-                        item_revisions::version.eq(row.version),
-                        item_revisions::action.eq("imported"),
-                        item_revisions::actor_kind.eq(actor.kind),
-                        item_revisions::actor_id.eq(actor.id),
-                        item_revisions::snapshot.eq(row.snapshot()),
-                    )
-                })
-                .collect();
-            diesel::insert_into(item_revisions::table)
-                .values(revisions)
-                .execute(conn)
-                .await?;
-            inserted.extend(got.into_iter().map(|r| ImportedItem {
-                id: r.id,
-                index_no: r.index_no.unwrap_or_default(),
-            }));
-        }
-        diesel::sql_query(
-            "SELECT gin_clean_pending_list('items_search_idx'), \
-                    gin_clean_pending_list('items_headline_idx')",
-        )
-        .execute(conn)
-        .await?;
-        crate::audit::record(
-            conn,
-            caller,
-            "item.imported",
-            "item",
-            None,
-            serde_json::json!({"rows": inserted.len()}),
-        )
-        .await?;
-        Ok(ImportResult {
-            imported: inserted.len(),
-            items: inserted,
-        })
-    })
-    .await
 }
 
 #[cfg(test)]
