@@ -316,19 +316,9 @@ crate::text_value! {
     pub AnswerText: Lines, 1..=20000;
 }
 
-/// Absent (with `#[serde(default)]`), a required text is empty, which its rule refuses as
-/// "required". (`text_value!` declares the types, so `Default` cannot be derived here.)
-macro_rules! empty_by_default {
-    ($($t:ty),*) => {$(
-        #[allow(clippy::derivable_impls)]
-        impl Default for $t {
-            fn default() -> Self {
-                Self(String::new())
-            }
-        }
-    )*};
-}
-empty_by_default!(ApplicationNote, AnswerText);
+// Absent (with `#[serde(default)]`), a required text is empty, which its rule refuses as
+// "required".
+crate::text_default!(ApplicationNote, AnswerText);
 
 /// An application row.
 #[derive(Debug, Clone, Queryable, Selectable, AsChangeset)]

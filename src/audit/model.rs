@@ -105,17 +105,7 @@ mod tests {
 
     fn bad_fields(query: serde_json::Value) -> Vec<String> {
         let query: AuditQuery = serde_json::from_value(query).unwrap();
-        match garde::Validate::validate(&query) {
-            Ok(()) => vec![],
-            Err(report) => {
-                let mut fields: Vec<_> = crate::values::field_errors(report)
-                    .into_iter()
-                    .map(|e| e.field)
-                    .collect();
-                fields.sort();
-                fields
-            }
-        }
+        crate::values::rule::invalid_fields(&query)
     }
 
     #[test]

@@ -575,16 +575,8 @@ mod tests {
     use super::*;
     use garde::Validate;
 
-    /// The fields named, sorted (the report's order is its own).
     fn fields(m: &ManualFigures) -> Vec<String> {
-        let mut fields: Vec<String> = m
-            .validate()
-            .map_or_else(crate::values::field_errors, |()| Vec::new())
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
-        fields.sort();
-        fields
+        crate::values::rule::invalid_fields(m)
     }
 
     #[test]
