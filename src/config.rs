@@ -62,6 +62,11 @@ pub const SETTINGS: &[Setting] = &[
         description: "IANA time zone of the agency: calendar years, dates and deadlines are counted in it.",
     },
     Setting {
+        name: "GONGKAI_LANGUAGE",
+        default: "zh-CN",
+        description: "Language of problem documents and labels when the request's `Accept-Language` names none of `zh-CN` and `en`.",
+    },
+    Setting {
         name: "RUST_LOG",
         default: "info",
         description: "Log filter (tracing `EnvFilter` syntax).",
@@ -171,6 +176,7 @@ pub struct Config {
     pub agency_code: String,
     pub agency_parent: String,
     pub timezone: Tz,
+    pub language: crate::i18n::Lang,
     pub log_format: LogFormat,
     pub workers: usize,
     pub db_pool_size: usize,
@@ -286,6 +292,13 @@ impl Config {
                 message: format!("`{raw}` is not an IANA time zone name"),
             })?
         };
+        let language = {
+            let raw = text("GONGKAI_LANGUAGE");
+            crate::i18n::Lang::parse(&raw).ok_or_else(|| ConfigError {
+                variable: "GONGKAI_LANGUAGE",
+                message: format!("`{raw}`: expected `zh-CN` or `en`"),
+            })?
+        };
         let log_format = match get("GONGKAI_LOG_FORMAT").as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
@@ -334,6 +347,7 @@ impl Config {
             agency_code: text("GONGKAI_AGENCY_CODE"),
             agency_parent: text("GONGKAI_AGENCY_PARENT"),
             timezone,
+            language,
             log_format,
             workers: positive(
                 "GONGKAI_WORKERS",

@@ -136,75 +136,81 @@ impl AppError {
         Self::Internal(e.to_string())
     }
 
-    fn slug_and_title(&self) -> (&'static str, &'static str) {
+    /// The kind of problem: the last segment of its `type` URI, and the key of its title.
+    fn slug(&self) -> &'static str {
         match self {
-            Self::BadRequest(_) => ("bad-request", "The request is malformed"),
-            Self::Validation(_) => ("validation-error", "The request is not valid"),
-            Self::Unauthorized(_) => ("unauthorized", "Authentication is required"),
-            Self::Forbidden(_) => ("forbidden", "Not allowed for this account"),
-            Self::NotFound => ("not-found", "Not found"),
-            Self::MethodNotAllowed(_) => ("method-not-allowed", "Method not allowed"),
-            Self::Conflict { .. } => ("conflict", "Conflict with the current state"),
-            Self::PreconditionFailed => ("precondition-failed", "The resource has changed"),
-            Self::PreconditionRequired => ("precondition-required", "If-Match is required"),
-            Self::PayloadTooLarge(_) => ("payload-too-large", "The request body is too large"),
-            Self::UnsupportedMediaType(_) => (
-                "unsupported-media-type",
-                "The request body has an unsupported content type",
-            ),
-            Self::NotAcceptable(_) => ("not-acceptable", "No acceptable representation"),
-            Self::RequestTimeout => ("request-timeout", "The request was not received in time"),
-            Self::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
-            Self::Unavailable(_) => ("service-unavailable", "The service is unavailable"),
-            Self::Internal(_) => ("internal-error", "Internal server error"),
-            Self::Status(_) => ("http-error", "The request failed"),
+            Self::BadRequest(_) => "bad-request",
+            Self::Validation(_) => "validation-error",
+            Self::Unauthorized(_) => "unauthorized",
+            Self::Forbidden(_) => "forbidden",
+            Self::NotFound => "not-found",
+            Self::MethodNotAllowed(_) => "method-not-allowed",
+            Self::Conflict { .. } => "conflict",
+            Self::PreconditionFailed => "precondition-failed",
+            Self::PreconditionRequired => "precondition-required",
+            Self::PayloadTooLarge(_) => "payload-too-large",
+            Self::UnsupportedMediaType(_) => "unsupported-media-type",
+            Self::NotAcceptable(_) => "not-acceptable",
+            Self::RequestTimeout => "request-timeout",
+            Self::TooManyRequests { .. } => "too-many-requests",
+            Self::Unavailable(_) => "service-unavailable",
+            Self::Internal(_) => "internal-error",
+            Self::Status(_) => "http-error",
         }
     }
 
+    /// What went wrong, in the request's language. Details passed in by the code that failed
+    /// are already in it.
     fn detail(&self) -> Option<String> {
-        match self {
+        Some(match self {
             Self::BadRequest(d)
             | Self::Unauthorized(d)
             | Self::Forbidden(d)
             | Self::UnsupportedMediaType(d)
-            | Self::NotAcceptable(d) => Some(d.to_string()),
+            | Self::NotAcceptable(d) => d.to_string(),
             // The cause (server names, database errors) is logged, not shown.
-            Self::Unavailable(_) => {
-                Some("the database is unavailable or overloaded; retry shortly".into())
-            }
-            Self::Conflict { detail, .. } => Some(detail.to_string()),
-            Self::Validation(errors) => Some(match errors.len() {
-                1 => format!("{}: {}", errors[0].field, errors[0].message),
-                n => format!("{n} fields are not valid"),
-            }),
-            Self::NotFound => Some("no resource at this address".into()),
+            Self::Unavailable(_) => crate::tr!("problem.service-unavailable.detail"),
+            Self::Conflict { detail, .. } => detail.to_string(),
+            Self::Validation(errors) => match errors.len() {
+                1 => crate::tr!(
+                    "problem.validation-error.one",
+                    field = errors[0].field,
+                    message = errors[0].message
+                ),
+                n => crate::tr!("problem.validation-error.many", n = n),
+            },
+            Self::NotFound => crate::tr!("problem.not-found.detail"),
             Self::MethodNotAllowed(allowed) => {
-                Some(format!("this resource allows {}", allowed.join(", ")))
+                crate::tr!(
+                    "problem.method-not-allowed.detail",
+                    allowed = allowed.join(", ")
+                )
             }
-            Self::PreconditionFailed => {
-                Some("the If-Match value does not match the current version".into())
+            Self::PreconditionFailed => crate::tr!("problem.precondition-failed.detail"),
+            Self::PreconditionRequired => crate::tr!("problem.precondition-required.detail"),
+            Self::PayloadTooLarge(limit) => {
+                crate::tr!("problem.payload-too-large.detail", limit = limit)
             }
-            Self::PreconditionRequired => {
-                Some("send If-Match with the ETag of the version you edit".into())
-            }
-            Self::PayloadTooLarge(limit) => Some(format!("the limit is {limit} bytes")),
             Self::TooManyRequests { retry_after_secs } => {
-                Some(format!("retry after {retry_after_secs} s"))
+                crate::tr!(
+                    "problem.too-many-requests.detail",
+                    seconds = retry_after_secs
+                )
             }
-            Self::RequestTimeout => Some("the body arrived too slowly".into()),
+            Self::RequestTimeout => crate::tr!("problem.request-timeout.detail"),
             // Never show internals to the client; the log has them, under the request id.
-            Self::Internal(_) => Some("the error was logged; quote the request id".into()),
-            Self::Status(s) => Some(s.canonical_reason().unwrap_or("error").to_owned()),
-        }
+            Self::Internal(_) => crate::tr!("problem.internal-error.detail"),
+            Self::Status(s) => crate::tr!("problem.http-error.detail", status = s.as_u16()),
+        })
     }
 
     /// The problem document for this error in the current request.
     pub fn to_problem(&self) -> Problem {
-        let (slug, title) = self.slug_and_title();
+        let slug = self.slug();
         let ctx = REQUEST_CONTEXT.try_with(|c| c.clone()).ok();
         Problem {
             type_: format!("/problems/{slug}"),
-            title: title.to_owned(),
+            title: crate::i18n::text(&format!("problem.{slug}.title"), crate::i18n::current()),
             status: self.status_code().as_u16(),
             detail: self.detail(),
             instance: ctx.as_ref().map(|c| c.path.clone()),
@@ -254,7 +260,9 @@ impl ResponseError for AppError {
             tracing::warn!(request_id = ?problem.request_id, %cause, "service unavailable");
         }
         let mut res = HttpResponse::build(self.status_code());
-        res.content_type(PROBLEM_JSON);
+        res.content_type(PROBLEM_JSON)
+            .insert_header((header::CONTENT_LANGUAGE, crate::i18n::current().tag()))
+            .insert_header((header::VARY, "Accept-Language"));
         match self {
             Self::Unauthorized(_) => {
                 res.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"gongkai\""));

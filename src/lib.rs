@@ -3,6 +3,9 @@
 #[macro_use]
 mod text_enum;
 
+// The translations under `locales/`, compiled in; `tr!` picks the request's language.
+rust_i18n::i18n!("locales", fallback = "zh-CN");
+
 pub mod applications;
 pub mod audit;
 pub mod auth;
@@ -15,6 +18,7 @@ pub mod error;
 pub mod feedback;
 pub mod guide;
 pub mod http;
+pub mod i18n;
 pub mod items;
 pub mod markup;
 pub mod openapi;

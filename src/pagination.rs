@@ -28,13 +28,13 @@ impl Paging {
         if !(1..=MAX_PAGE).contains(&page) {
             errors.push(FieldError::new(
                 "page",
-                format!("must be from 1 to {MAX_PAGE}"),
+                crate::tr!("value.range", first = 1, last = MAX_PAGE),
             ));
         }
         if !(1..=MAX_PER_PAGE).contains(&per_page) {
             errors.push(FieldError::new(
                 "per_page",
-                format!("must be from 1 to {MAX_PER_PAGE}"),
+                crate::tr!("value.range", first = 1, last = MAX_PER_PAGE),
             ));
         }
         if errors.is_empty() {

@@ -159,6 +159,7 @@ impl Application {
                 .app_data(route_table.clone())
                 .app_data(in_flight_for_app.clone())
                 .app_data(JsonLimit(config.json_limit))
+                .app_data(http::DefaultLanguage(config.language))
                 .app_data(BodyTimeout(config.body_timeout))
                 .app_data(http::query_config())
                 .app_data(http::path_config())
@@ -243,6 +244,7 @@ fn cors(config: &Config) -> Cors {
             header::IF_MATCH,
             header::IF_NONE_MATCH,
             header::ACCEPT,
+            header::ACCEPT_LANGUAGE,
             http::REQUEST_ID,
             header::HeaderName::from_static("x-access-code"),
         ])
@@ -251,6 +253,7 @@ fn cors(config: &Config) -> Cors {
             header::LOCATION,
             header::LINK,
             header::RETRY_AFTER,
+            header::CONTENT_LANGUAGE,
             http::REQUEST_ID,
         ])
         .max_age(600);

@@ -34,12 +34,13 @@ pub fn ensure_allowed<A: Copy + Eq + Display>(
         return Ok(());
     }
     let why = why();
+    let detail = crate::tr!("workflow.not_allowed", act = act, state = state());
     Err(AppError::Conflict {
-        detail: format!(
-            "{act} is not allowed now: {}{}{why}",
-            state(),
-            if why.is_empty() { "" } else { "; " }
-        )
+        detail: if why.is_empty() {
+            detail
+        } else {
+            crate::tr!("workflow.not_allowed_because", refusal = detail, why = why)
+        }
         .into(),
         allowed_actions: Some(allowed.iter().map(|a| a.to_string()).collect()),
     })

@@ -19,7 +19,7 @@ fn query_error(err: QueryPayloadError) -> AppError {
         QueryPayloadError::Deserialize(e) => {
             AppError::Validation(vec![FieldError::new("query", e.to_string())])
         }
-        _ => AppError::bad_request("unreadable query string"),
+        _ => AppError::bad_request(crate::tr!("http.query_unreadable")),
     }
 }
 

@@ -53,7 +53,7 @@ where
         Box::pin(async move {
             if !content_type_ok {
                 return Err(AppError::UnsupportedMediaType(
-                    "send the body as application/json".into(),
+                    crate::tr!("http.json.media_type").into(),
                 ));
             }
             if declared_len.is_some_and(|n| n > limit) {
@@ -68,7 +68,8 @@ where
                             AppError::PayloadTooLarge(limit)
                         }
                         other => {
-                            AppError::bad_request(format!("the body could not be read: {other}"))
+                            tracing::info!(cause = %other, "request body unreadable");
+                            AppError::bad_request(crate::tr!("http.body_unreadable"))
                         }
                     })?;
                     if body.len() + chunk.len() > limit {
@@ -223,14 +224,22 @@ pub fn parse_json_unchecked<T: serde::de::DeserializeOwned>(body: &[u8]) -> Resu
                 )])
             }
             serde_json::error::Category::Eof => {
-                AppError::bad_request("malformed JSON: the body ended too early")
+                AppError::bad_request(crate::tr!("http.json.truncated"))
             }
-            _ => AppError::bad_request(format!("malformed JSON: {inner}")),
+            _ => malformed(&inner),
         }
     })?;
-    de.end()
-        .map_err(|e| AppError::bad_request(format!("malformed JSON: {e}")))?;
+    de.end().map_err(|e| malformed(&e))?;
     Ok(value)
+}
+
+/// Broken JSON: where it breaks, without the parser's own words.
+fn malformed(e: &serde_json::Error) -> AppError {
+    AppError::bad_request(crate::tr!(
+        "http.json.malformed",
+        line = e.line(),
+        column = e.column()
+    ))
 }
 
 /// serde's messages end in "at line 1 column 9", which means nothing once the path is given.

@@ -17,5 +17,5 @@ pub use extract::{
 pub use in_flight::InFlight;
 pub use json::{BodyTimeout, Json, JsonLimit, parse_json, parse_json_unchecked};
 pub use negotiate::negotiate;
-pub use observe::{REQUEST_ID, observe};
+pub use observe::{DefaultLanguage, REQUEST_ID, observe};
 pub use route_table::{RouteTable, fallback};

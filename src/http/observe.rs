@@ -14,6 +14,7 @@ use tracing::Instrument;
 use super::in_flight::InFlight;
 use super::route_table::RouteTable;
 use crate::error::{AppError, PROBLEM_JSON, REQUEST_CONTEXT, RequestContext};
+use crate::i18n::{self, Lang};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -26,6 +27,11 @@ fn incoming_request_id(req: &ServiceRequest) -> Option<String> {
             .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
     ok.then(|| v.to_owned())
 }
+
+/// The language of answers when the request's `Accept-Language` names none of ours
+/// (`GONGKAI_LANGUAGE`), registered as app data.
+#[derive(Debug, Clone, Copy)]
+pub struct DefaultLanguage(pub Lang);
 
 const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 const DOCS_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
@@ -49,23 +55,38 @@ pub async fn observe(
         request_id: request_id.clone(),
         path: path.clone(),
     };
+    let default_lang = req
+        .app_data::<DefaultLanguage>()
+        .map_or(Lang::default(), |d| d.0);
+    let lang = Lang::negotiate(
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+        default_lang,
+    );
 
     // A NUL character cannot be stored and is never meaningful: refuse it before any handler.
     let nul_in_query = req.query_string().to_ascii_lowercase().contains("%00");
     let res = if nul_in_query {
         let err = REQUEST_CONTEXT.sync_scope(ctx.clone(), || {
-            AppError::invalid("query", "NUL characters are not allowed").error_response()
+            i18n::sync_scope(lang, || {
+                AppError::invalid("query", crate::tr!("value.nul")).error_response()
+            })
         });
         req.into_response(err)
     } else {
         // Handlers and extractors turn their errors into responses; only a failing middleware
         // returns `Err` here, and actix renders that one itself.
         REQUEST_CONTEXT
-            .scope(ctx.clone(), next.call(req).instrument(span.clone()))
+            .scope(
+                ctx.clone(),
+                i18n::scope(lang, next.call(req).instrument(span.clone())),
+            )
             .await?
             .map_into_boxed_body()
     };
-    let mut res = REQUEST_CONTEXT.sync_scope(ctx, || ensure_problem(res));
+    let mut res =
+        REQUEST_CONTEXT.sync_scope(ctx, || i18n::sync_scope(lang, || ensure_problem(res)));
 
     let status = res.status();
     // Paths outside the document (the Swagger UI) are rare: actix finds their pattern.

@@ -101,7 +101,7 @@ impl Value for Phone {
         if ok {
             Ok(())
         } else {
-            Err("digits with optional '+', '-', spaces and parentheses; 5 to 20 digits".into())
+            Err(crate::tr!("value.phone").into())
         }
     }
 }
@@ -160,7 +160,7 @@ impl Value for Email {
         if ok {
             Ok(())
         } else {
-            Err("not an e-mail address".into())
+            Err(crate::tr!("value.email").into())
         }
     }
 }

@@ -29,10 +29,7 @@ impl Value for ResidentId {
         if is_resident_id(&self.0) {
             Ok(())
         } else {
-            Err(
-                "not a valid resident identity number (18 characters, the last a check digit)"
-                    .into(),
-            )
+            Err(crate::tr!("value.resident_id").into())
         }
     }
 }
@@ -61,7 +58,7 @@ impl Value for DocumentNumber {
         if is_document_number(&self.0) {
             Ok(())
         } else {
-            Err("5 to 30 letters, digits or '-'".into())
+            Err(crate::tr!("value.document_number").into())
         }
     }
 }
@@ -89,7 +86,7 @@ impl Value for CreditCode {
         if is_credit_code(&self.0) {
             Ok(())
         } else {
-            Err("not a valid unified social credit code (18 characters, the last a check character)".into())
+            Err(crate::tr!("value.credit_code").into())
         }
     }
 }

@@ -32,21 +32,21 @@ impl Kind {
 /// Checks a text as it is kept (trimmed, unless its type is `untrimmed`).
 pub fn check(value: &str, kind: Kind, min: usize, max: usize) -> Result<(), Invalid> {
     if value.contains('\0') {
-        return Err("NUL characters are not allowed".into());
+        return Err(crate::tr!("value.nul").into());
     }
     let allowed = |c: char| kind == Kind::Lines && matches!(c, '\n' | '\r' | '\t');
     if value.chars().any(|c| c.is_control() && !allowed(c)) {
-        return Err("control characters are not allowed".into());
+        return Err(crate::tr!("value.control").into());
     }
     let n = value.chars().count();
     if n == 0 && min > 0 {
-        return Err("required".into());
+        return Err(crate::tr!("value.required").into());
     }
     if n > max {
-        return Err(format!("at most {max} characters").into());
+        return Err(crate::tr!("value.at_most_chars", max = max).into());
     }
     if n < min {
-        return Err(format!("{min} to {max} characters").into());
+        return Err(crate::tr!("value.chars_between", min = min, max = max).into());
     }
     Ok(())
 }

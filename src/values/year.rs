@@ -40,7 +40,7 @@ macro_rules! year_value {
                 if Self::contains(self.0) {
                     Ok(())
                 } else {
-                    Err(format!("must be from {} to {}", Self::FIRST, Self::LAST).into())
+                    Err(crate::tr!("value.range", first = Self::FIRST, last = Self::LAST).into())
                 }
             }
         }

@@ -189,8 +189,15 @@ impl TestApp {
         let address = format!("http://127.0.0.1:{}", app.port());
         let pool = app.pool().clone();
         actix_web::rt::spawn(app.into_server());
+        // The suite reads messages in English; `tests/api/i18n.rs` checks the Chinese default.
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::ACCEPT_LANGUAGE,
+            reqwest::header::HeaderValue::from_static("en"),
+        );
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
             .build()
             .unwrap();
         TestApp {

@@ -11,6 +11,7 @@ mod errors;
 mod feedback;
 #[allow(dead_code)] // a shared harness: not every helper is used by every build
 mod helpers;
+mod i18n;
 mod items;
 mod openapi;
 mod permissions;
