@@ -17,6 +17,7 @@ const FLOORS: &[(&str, &[&str])] = &[
         &[
             "config",
             "error",
+            "i18n",
             "telemetry",
             "text_enum",
             "values",
