@@ -60,6 +60,15 @@ impl Caller {
         }
     }
 
+    /// How fresh the public data this caller reads must be: anonymous callers may read from a
+    /// replica slightly behind; signed-in callers read their own writes from the primary.
+    pub fn freshness(&self) -> crate::state::Freshness {
+        match self {
+            Caller::Anonymous => crate::state::Freshness::MayLag,
+            _ => crate::state::Freshness::Primary,
+        }
+    }
+
     pub fn user(&self) -> Option<&UserCaller> {
         match self {
             Caller::User(u) => Some(u),

@@ -27,6 +27,16 @@ pub const SETTINGS: &[Setting] = &[
         description: "PostgreSQL URL. The database is created on start if it does not exist.",
     },
     Setting {
+        name: "DATABASE_READ_URL",
+        default: "(none)",
+        description: "Comma-separated URLs of streaming replicas. Reads that may lag slightly (public data read by anonymous callers) go to a replica that answers and is within `GONGKAI_REPLICA_MAX_LAG_MS` of the primary; writes, the office's and signed-in callers' reads, and every read when no replica qualifies go to `DATABASE_URL`.",
+    },
+    Setting {
+        name: "GONGKAI_REPLICA_MAX_LAG_MS",
+        default: "1000",
+        description: "How far behind the primary a replica may be, measured every 200 ms from WAL positions, to serve reads; a replica further behind or not answering is skipped until it catches up.",
+    },
+    Setting {
         name: "GONGKAI_BIND",
         default: "127.0.0.1:8080",
         description: "Address and port the HTTP server listens on.",
@@ -117,6 +127,11 @@ pub const SETTINGS: &[Setting] = &[
         description: "Grace period for in-flight requests after SIGTERM.",
     },
     Setting {
+        name: "GONGKAI_TRUSTED_PROXIES",
+        default: "(none)",
+        description: "Comma-separated addresses or CIDR blocks of the proxies in front of the server (e.g. `10.0.0.0/8`). From these peers the client's address is the rightmost hop of `Forwarded` / `X-Forwarded-For` that is not itself trusted; from any other peer those headers are ignored. The address keys rate limits and is written in logs and audit entries.",
+    },
+    Setting {
         name: "GONGKAI_CORS_ORIGINS",
         default: "(development: any; production: none)",
         description: "Comma-separated list of browser origins allowed to call the API.",
@@ -169,6 +184,9 @@ pub enum Environment {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub database_url: SecretString,
+    /// Streaming replicas for reads that may lag.
+    pub database_read_urls: Vec<SecretString>,
+    pub replica_max_lag: Duration,
     pub bind: SocketAddr,
     pub environment: Environment,
     pub jwt_secret: SecretString,
@@ -188,6 +206,8 @@ pub struct Config {
     pub shutdown_timeout: Duration,
     /// `None` means any origin (development default).
     pub cors_origins: Option<Vec<String>>,
+    /// Proxies whose forwarding headers are believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
     pub hash_concurrency: usize,
@@ -201,6 +221,19 @@ pub struct Config {
 pub enum LogFormat {
     Text,
     Json,
+}
+
+/// A list of addresses or CIDR blocks separated by commas (`10.0.0.0/8, 192.168.1.1`).
+pub fn parse_networks(list: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<ipnet::IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("`{s}` is not an address or a CIDR block"))
+        })
+        .collect()
 }
 
 /// A configuration that cannot be used, with the variable to fix.
@@ -319,6 +352,13 @@ impl Config {
             None if environment == Environment::Production => Some(Vec::new()),
             None => None,
         };
+        let trusted_proxies = match get("GONGKAI_TRUSTED_PROXIES") {
+            None => Vec::new(),
+            Some(list) => parse_networks(&list).map_err(|message| ConfigError {
+                variable: "GONGKAI_TRUSTED_PROXIES",
+                message,
+            })?,
+        };
         let ms = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
             parse(name, get(name), default).map(Duration::from_millis)
         };
@@ -338,6 +378,16 @@ impl Config {
 
         Ok(Config {
             database_url: SecretString::from(text("DATABASE_URL")),
+            database_read_urls: get("DATABASE_READ_URL")
+                .map(|list| {
+                    list.split(',')
+                        .map(str::trim)
+                        .filter(|u| !u.is_empty())
+                        .map(|u| SecretString::from(u.to_owned()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            replica_max_lag: ms("GONGKAI_REPLICA_MAX_LAG_MS", 1000)?,
             bind: parse("GONGKAI_BIND", get("GONGKAI_BIND"), {
                 default_of("GONGKAI_BIND").parse().expect("valid default")
             })?,
@@ -367,6 +417,7 @@ impl Config {
             body_timeout: ms("GONGKAI_BODY_TIMEOUT_MS", 15000)?,
             shutdown_timeout: secs("GONGKAI_SHUTDOWN_TIMEOUT_S", 30)?,
             cors_origins,
+            trusted_proxies,
             access_token_ttl: secs("GONGKAI_ACCESS_TOKEN_TTL_S", 900)?,
             refresh_token_ttl: secs("GONGKAI_REFRESH_TOKEN_TTL_S", 30 * 24 * 3600)?,
             hash_concurrency: positive(

@@ -19,6 +19,8 @@ tokio::task_local! {
 pub struct RequestContext {
     pub request_id: String,
     pub path: String,
+    /// The client's address (behind trusted proxies, the hop they name).
+    pub client_ip: Option<std::net::IpAddr>,
 }
 
 /// An RFC 9457 problem document. Every error of this API has this shape.

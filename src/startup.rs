@@ -117,6 +117,21 @@ impl Application {
             tracing::info!(?applied, "applied migrations");
         }
         let pool = db::build_pool(&config)?;
+        let replicas = Arc::new(db::replicas::Replicas::new(
+            config
+                .database_read_urls
+                .iter()
+                .map(|url| {
+                    let url = url.expose_secret();
+                    let pool = db::pool_for(&config, url, config.db_pool_size)?;
+                    Ok((replica_name(url), pool))
+                })
+                .collect::<Result<Vec<_>, db::SetupError>>()?,
+            config.replica_max_lag,
+        ));
+        if !replicas.is_empty() {
+            actix_web::rt::spawn(replicas.clone().monitor(pool.clone()));
+        }
         let listener = TcpListener::bind(config.bind).map_err(|cause| StartError::Bind {
             addr: config.bind.to_string(),
             cause,
@@ -145,6 +160,7 @@ impl Application {
             feedback_by_ip: KeyedLimit::per_minute(config.feedback_rate_per_min),
             submit_by_ip: KeyedLimit::per_minute(config.submit_rate_per_min),
             deadline_holders: DEADLINE_HOLDERS,
+            replicas,
         });
 
         let in_flight = web::Data::new(InFlight::default());
@@ -160,6 +176,7 @@ impl Application {
                 .app_data(in_flight_for_app.clone())
                 .app_data(JsonLimit(config.json_limit))
                 .app_data(http::DefaultLanguage(config.language))
+                .app_data(http::TrustedProxies(config.trusted_proxies.clone()))
                 .app_data(BodyTimeout(config.body_timeout))
                 .app_data(http::query_config())
                 .app_data(http::path_config())
@@ -233,6 +250,20 @@ impl Application {
     pub fn into_server(self) -> Server {
         self.server
     }
+}
+
+/// A replica's name in metrics and logs: its host and port (never its password).
+fn replica_name(url: &str) -> String {
+    url::Url::parse(url).map_or_else(
+        |_| "replica".to_owned(),
+        |u| {
+            format!(
+                "{}:{}",
+                u.host_str().unwrap_or("?"),
+                u.port().unwrap_or(5432)
+            )
+        },
+    )
 }
 
 fn cors(config: &Config) -> Cors {

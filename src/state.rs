@@ -14,7 +14,9 @@ use crate::auth::ratelimit::KeyedLimit;
 use crate::auth::tokens::JwtKeys;
 use crate::config::Config;
 use crate::db::DbPool;
-use crate::error::AppResult;
+use crate::db::replicas::Replicas;
+use crate::error::{AppError, AppResult};
+use diesel_async::AsyncPgConnection;
 
 /// Recomputes, in the caller's transaction, the deadlines of one feature's open cases after a
 /// year of the working-day calendar changed; returns how many moved. Features with deadlines
@@ -39,4 +41,64 @@ pub struct AppState {
     pub submit_by_ip: KeyedLimit<IpAddr>,
     /// Every feature whose deadlines follow the working-day calendar.
     pub deadline_holders: &'static [DeadlineRecompute],
+    /// Streaming replicas for reads that may lag (`DATABASE_READ_URL`).
+    pub replicas: Arc<Replicas>,
 }
+
+/// Whether a read may see data slightly behind the primary (by at most
+/// `GONGKAI_REPLICA_MAX_LAG_MS`).
+///
+/// Only public data read by anonymous callers may: they cannot have written what they read
+/// (their own submissions are read back through access codes, which are not public reads), so
+/// nobody misses their own write. Signed-in callers, who publish, edit and answer, always read
+/// the primary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// From a replica if one is up and close enough, else the primary.
+    MayLag,
+    /// From the primary.
+    Primary,
+}
+
+impl AppState {
+    /// Runs a read on a replica when `freshness` allows and one qualifies, else on the primary.
+    /// A read that fails on a replica for a reason of the replica (it went away, a recovery
+    /// conflict cancelled the query) takes the replica out of rotation and runs again on the
+    /// primary, so a replica going down fails no request.
+    pub async fn read<T, F>(&self, freshness: Freshness, read: F) -> AppResult<T>
+    where
+        F: for<'c> Fn(&'c mut AsyncPgConnection) -> BoxFuture<'c, AppResult<T>>,
+    {
+        if freshness == Freshness::MayLag {
+            if let Some(replica) = self.replicas.pick() {
+                let got = tokio::time::timeout(REPLICA_CHECKOUT, replica.pool.get()).await;
+                match got {
+                    Ok(Ok(mut conn)) => match read(&mut conn).await {
+                        Err(
+                            AppError::Unavailable(_)
+                            | AppError::Conflict { .. }
+                            | AppError::Internal(_),
+                        ) => {
+                            replica.mark_down();
+                            metrics::counter!("db_replica_fallbacks_total").increment(1);
+                        }
+                        answer => {
+                            metrics::counter!("db_reads_total", "target" => "replica").increment(1);
+                            return answer;
+                        }
+                    },
+                    _ => {
+                        replica.mark_down();
+                        metrics::counter!("db_replica_fallbacks_total").increment(1);
+                    }
+                }
+            }
+        }
+        let mut conn = self.pool.get().await?;
+        metrics::counter!("db_reads_total", "target" => "primary").increment(1);
+        read(&mut conn).await
+    }
+}
+
+/// How long a read waits for a replica's connection before it goes to the primary.
+const REPLICA_CHECKOUT: std::time::Duration = std::time::Duration::from_millis(200);

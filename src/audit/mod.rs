@@ -70,7 +70,14 @@ where
     C: diesel_async::AsyncConnectionCore<Backend = diesel::pg::Pg> + Send,
 {
     let actor = actor.into();
-    let request_id = REQUEST_CONTEXT.try_with(|c| c.request_id.clone()).ok();
+    let (request_id, client_ip) = REQUEST_CONTEXT
+        .try_with(|c| {
+            (
+                Some(c.request_id.clone()),
+                c.client_ip.map(|ip| ip.to_string()),
+            )
+        })
+        .unwrap_or((None, None));
     repo::insert(
         conn,
         NewEntry {
@@ -82,6 +89,7 @@ where
             entity_id,
             request_id,
             summary,
+            client_ip,
         },
     )
     .await

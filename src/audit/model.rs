@@ -21,6 +21,7 @@ pub struct NewEntry<'a> {
     pub entity_id: Option<String>,
     pub request_id: Option<String>,
     pub summary: serde_json::Value,
+    pub client_ip: Option<String>,
 }
 
 /// One recorded action.
@@ -42,6 +43,9 @@ pub struct AuditEntry {
     pub request_id: Option<String>,
     /// What changed.
     pub summary: serde_json::Value,
+    /// The client's address (behind trusted proxies, the hop they name); none for actions of
+    /// the system and the command line.
+    pub client_ip: Option<String>,
 }
 
 crate::text_value! {

@@ -4,6 +4,7 @@ pub mod counters;
 pub mod like;
 pub mod locks;
 pub mod prepared;
+pub mod replicas;
 pub mod schema;
 
 pub use like::escape_like;
@@ -133,6 +134,15 @@ pub async fn run_migrations(url: &str) -> Result<Vec<String>, SetupError> {
 
 /// Builds the pool. Connections are made lazily; each gets the statement timeout and UTC.
 pub fn build_pool(config: &Config) -> Result<DbPool, SetupError> {
+    pool_for(
+        config,
+        config.database_url.expose_secret(),
+        config.db_pool_size,
+    )
+}
+
+/// A pool of connections to `url` with the service's settings (statement timeout, UTC).
+pub fn pool_for(config: &Config, url: &str, size: usize) -> Result<DbPool, SetupError> {
     let statement_timeout_ms = config.db_statement_timeout.as_millis() as u64;
     let mut manager_config = ManagerConfig::<AsyncPgConnection>::default();
     // No test query on every checkout (the default would add a round trip to every request):
@@ -151,19 +161,17 @@ pub fn build_pool(config: &Config) -> Result<DbPool, SetupError> {
         }
         .boxed()
     });
-    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
-        config.database_url.expose_secret(),
-        manager_config,
-    );
+    let manager =
+        AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, manager_config);
     Pool::builder(manager)
-        .max_size(config.db_pool_size)
+        .max_size(size)
         .runtime(deadpool::Runtime::Tokio1)
         .wait_timeout(Some(config.db_pool_timeout))
         .create_timeout(Some(config.db_pool_timeout))
         .recycle_timeout(Some(Duration::from_secs(2)))
         .build()
         .map_err(|e| SetupError::Failed {
-            url: config.redacted_database_url(),
+            url: redact_url(url),
             cause: e.to_string(),
         })
 }

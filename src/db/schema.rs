@@ -61,6 +61,7 @@ diesel::table! {
         entity_id -> Nullable<Text>,
         request_id -> Nullable<Text>,
         summary -> Jsonb,
+        client_ip -> Nullable<Text>,
     }
 }
 

@@ -6,6 +6,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 
+use super::client::{TrustedProxies, client_address};
 use super::json::Json;
 use crate::error::{AppError, FieldError};
 
@@ -76,11 +77,12 @@ where
     }
 }
 
-/// The client's address: the TCP peer (a proxy in front must apply its own limits).
+/// The client's address: the TCP peer, or behind trusted proxies the hop they name (see
+/// `http::client`).
 pub fn client_ip(req: &HttpRequest) -> std::net::IpAddr {
-    req.peer_addr()
-        .map(|a| a.ip())
-        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+    let none = TrustedProxies::default();
+    let trusted = req.app_data::<TrustedProxies>().unwrap_or(&none);
+    client_address(req.peer_addr().map(|a| a.ip()), req.headers(), trusted)
 }
 
 /// The header that proves an applicant or submitter without an account holds the case's code.

@@ -2,6 +2,7 @@
 //! metrics, security headers, problem documents), the route table (404/405), extractors that
 //! answer with problem documents, content negotiation and conditional requests.
 
+pub mod client;
 pub mod conditional;
 pub mod extract;
 pub mod in_flight;
@@ -10,6 +11,7 @@ pub mod negotiate;
 pub mod observe;
 pub mod route_table;
 
+pub use client::TrustedProxies;
 pub use conditional::{ETag, IfMatch, with_etag};
 pub use extract::{
     ACCESS_CODE_HEADER, OptionalJson, Query, access_code, client_ip, path_config, query_config,

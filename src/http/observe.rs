@@ -11,6 +11,7 @@ use actix_web::middleware::Next;
 use actix_web::{Error, ResponseError, web};
 use tracing::Instrument;
 
+use super::extract::client_ip;
 use super::in_flight::InFlight;
 use super::route_table::RouteTable;
 use crate::error::{AppError, PROBLEM_JSON, REQUEST_CONTEXT, RequestContext};
@@ -50,10 +51,12 @@ pub async fn observe(
     let request_id = incoming_request_id(&req).unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let method = req.method().clone();
     let path = req.path().to_owned();
-    let span = tracing::info_span!("request", request_id = %request_id, %method, %path);
+    let client = client_ip(req.request());
+    let span = tracing::info_span!("request", request_id = %request_id, %method, %path, %client);
     let ctx = RequestContext {
         request_id: request_id.clone(),
         path: path.clone(),
+        client_ip: Some(client),
     };
     let default_lang = req
         .app_data::<DefaultLanguage>()

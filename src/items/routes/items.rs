@@ -67,9 +67,18 @@ pub async fn list_items(
     query: web::Query<ItemQuery>,
 ) -> AppResult<HttpResponse> {
     caller.require(Action::ListItems)?;
-    let list = ListRequest::parse(&query, sees_all(&caller), state.config.timezone)?;
-    let mut conn = state.pool.get().await?;
-    let (items, total) = list::sql::list(&mut conn, &list).await?;
+    let list = std::sync::Arc::new(ListRequest::parse(
+        &query,
+        sees_all(&caller),
+        state.config.timezone,
+    )?);
+    let request = list.clone();
+    let (items, total) = state
+        .read(caller.freshness(), move |conn| {
+            let list = request.clone();
+            Box::pin(async move { list::sql::list(conn, &list).await })
+        })
+        .await?;
     let mut res = Page::new(items, total, list.paging).respond(&req);
     res.headers_mut().insert(
         header::CACHE_CONTROL,
@@ -130,9 +139,14 @@ pub async fn get_item(
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
     caller.require(Action::GetItem)?;
-    let mut conn = state.pool.get().await?;
-    let (row, attachments) = service::get(&mut conn, &caller, *id).await?;
-    drop(conn);
+    let id = *id;
+    let reader = caller.clone();
+    let (row, attachments) = state
+        .read(caller.freshness(), move |conn| {
+            let caller = reader.clone();
+            Box::pin(async move { service::get(conn, &caller, id).await })
+        })
+        .await?;
     let tag = etag(row.id, row.version, sees_all(&caller));
     if not_modified(&req, &tag) {
         return Ok(HttpResponse::NotModified()
