@@ -162,6 +162,11 @@ pub const SETTINGS: &[Setting] = &[
         description: "Working days the office has to reply to public feedback, counted from the day after receipt (1 to 60).",
     },
     Setting {
+        name: "GONGKAI_REDIS_URL",
+        default: "(none)",
+        description: "Redis that holds the rate limits (login, submissions, feedback) shared by every server, e.g. `redis://127.0.0.1:6379/0`. Without it each server keeps its own limits (and says so at start): behind a load balancer, N servers then allow N times each limit. When Redis does not answer within 100 ms, limits fall back to each server's own until it does (log line and `ratelimit_fallbacks_total`); reads never depend on Redis.",
+    },
+    Setting {
         name: "GONGKAI_FEEDBACK_RATE_PER_MIN",
         default: "5",
         description: "Feedback submissions per minute allowed per client address from the public, anonymous or signed in (429 above); the office is not limited.",
@@ -212,6 +217,7 @@ pub struct Config {
     pub refresh_token_ttl: Duration,
     pub hash_concurrency: usize,
     pub login_rate_per_min: u32,
+    pub redis_url: Option<SecretString>,
     pub feedback_reply_days: u32,
     pub feedback_rate_per_min: u32,
     pub submit_rate_per_min: u32,
@@ -388,6 +394,9 @@ impl Config {
                 })
                 .unwrap_or_default(),
             replica_max_lag: ms("GONGKAI_REPLICA_MAX_LAG_MS", 1000)?,
+            redis_url: get("GONGKAI_REDIS_URL")
+                .filter(|u| !u.trim().is_empty())
+                .map(|u| SecretString::from(u.trim().to_owned())),
             bind: parse("GONGKAI_BIND", get("GONGKAI_BIND"), {
                 default_of("GONGKAI_BIND").parse().expect("valid default")
             })?,

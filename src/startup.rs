@@ -16,7 +16,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::password::Hasher;
-use crate::auth::ratelimit::KeyedLimit;
+use crate::auth::ratelimit::{KeyedLimit, SharedLimits};
 use crate::auth::tokens::JwtKeys;
 use crate::config::{Config, Environment};
 use crate::db::{self, DbPool};
@@ -85,6 +85,10 @@ pub enum StartError {
     Database(#[from] db::SetupError),
     #[error("cannot listen on {addr}: {cause}")]
     Bind { addr: String, cause: std::io::Error },
+    /// A Redis URL that cannot be used (a Redis that is down is not an error: see
+    /// `auth::ratelimit`).
+    #[error("{0}")]
+    Redis(String),
 }
 
 /// A built server, bound to its port, not yet running.
@@ -132,6 +136,20 @@ impl Application {
         if !replicas.is_empty() {
             actix_web::rt::spawn(replicas.clone().monitor(pool.clone()));
         }
+        let shared = match &config.redis_url {
+            Some(url) => {
+                let shared = SharedLimits::connect(url.expose_secret())
+                    .map_err(|e| StartError::Redis(format!("GONGKAI_REDIS_URL: {:?}", e.kind())))?;
+                tracing::info!("rate limits are shared by every server through Redis");
+                Some(shared)
+            }
+            None => {
+                tracing::info!(
+                    "rate limits count per server: set GONGKAI_REDIS_URL to share them between servers"
+                );
+                None
+            }
+        };
         let listener = TcpListener::bind(config.bind).map_err(|cause| StartError::Bind {
             addr: config.bind.to_string(),
             cause,
@@ -155,10 +173,18 @@ impl Application {
             openapi_json,
             jwt: JwtKeys::new(&config.jwt_secret, config.access_token_ttl),
             hasher: Hasher::new(config.hash_concurrency),
-            login_by_ip: KeyedLimit::per_minute(config.login_rate_per_min),
-            login_by_name: KeyedLimit::per_minute(config.login_rate_per_min),
-            feedback_by_ip: KeyedLimit::per_minute(config.feedback_rate_per_min),
-            submit_by_ip: KeyedLimit::per_minute(config.submit_rate_per_min),
+            login_by_ip: KeyedLimit::named("login-ip", config.login_rate_per_min, shared.clone()),
+            login_by_name: KeyedLimit::named(
+                "login-name",
+                config.login_rate_per_min,
+                shared.clone(),
+            ),
+            feedback_by_ip: KeyedLimit::named(
+                "feedback-ip",
+                config.feedback_rate_per_min,
+                shared.clone(),
+            ),
+            submit_by_ip: KeyedLimit::named("submit-ip", config.submit_rate_per_min, shared),
             deadline_holders: DEADLINE_HOLDERS,
             replicas,
         });

@@ -65,10 +65,11 @@ impl AppState {
     /// A read that fails on a replica for a reason of the replica (it went away, a recovery
     /// conflict cancelled the query) takes the replica out of rotation and runs again on the
     /// primary, so a replica going down fails no request.
-    pub async fn read<T, F>(&self, freshness: Freshness, read: F) -> AppResult<T>
-    where
-        F: for<'c> Fn(&'c mut AsyncPgConnection) -> BoxFuture<'c, AppResult<T>>,
-    {
+    pub async fn read<T>(
+        &self,
+        freshness: Freshness,
+        read: impl AsyncFn(&mut AsyncPgConnection) -> AppResult<T>,
+    ) -> AppResult<T> {
         if freshness == Freshness::MayLag {
             if let Some(replica) = self.replicas.pick() {
                 let got = tokio::time::timeout(REPLICA_CHECKOUT, replica.pool.get()).await;

@@ -92,7 +92,7 @@ pub async fn create_application(
             ));
         }
         Caller::Anonymous | Caller::User(_) if !caller.is_office() => {
-            state.submit_by_ip.check(&client_ip(&req))?;
+            state.submit_by_ip.check(&client_ip(&req)).await?;
         }
         _ => {}
     }

@@ -38,8 +38,12 @@ pub async fn get_calendar(
 ) -> AppResult<web::Json<Calendar>> {
     caller.require(Action::GetCalendar)?;
     let year = path_year(year)?;
-    let mut conn = state.pool.get().await?;
-    Ok(web::Json(service::load(&mut conn, year).await?))
+    let calendar = state
+        .read(caller.freshness(), async |conn| {
+            service::load(conn, year).await
+        })
+        .await?;
+    Ok(web::Json(calendar))
 }
 
 /// Replaces a year's calendar. Every open deadline the change moves is recomputed in the same

@@ -64,7 +64,7 @@ pub async fn create_feedback(
 ) -> AppResult<HttpResponse> {
     caller.require(Action::CreateFeedback)?;
     if !caller.is_office() {
-        state.feedback_by_ip.check(&client_ip(&req))?;
+        state.feedback_by_ip.check(&client_ip(&req)).await?;
     }
     let request = body?.0;
     let mut conn = state.pool.get().await?;
@@ -127,8 +127,11 @@ pub async fn list_public_feedback(
     query: web::Query<PublicQuery>,
 ) -> AppResult<HttpResponse> {
     caller.require(Action::ListPublicFeedback)?;
-    let mut conn = state.pool.get().await?;
-    let page = service::list_public(&mut conn, &query).await?;
+    let page = state
+        .read(caller.freshness(), async |conn| {
+            service::list_public(conn, &query).await
+        })
+        .await?;
     Ok(page.respond(&req))
 }
 

@@ -25,8 +25,12 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 #[get("/guide")]
 pub async fn get_guide(caller: Caller, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     caller.require(Action::GetGuide)?;
-    let mut conn = state.pool.get().await?;
-    let g = service::load(&mut conn, &state.config.agency_name).await?;
+    let agency = &state.config.agency_name;
+    let g = state
+        .read(caller.freshness(), async |conn| {
+            service::load(conn, agency).await
+        })
+        .await?;
     Ok(HttpResponse::Ok()
         .insert_header((actix_web::http::header::CACHE_CONTROL, "public, max-age=60"))
         .json(g))

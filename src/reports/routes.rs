@@ -138,8 +138,12 @@ pub async fn get_report(
     let format = negotiate(&req, &[JSON, HTML, MARKDOWN]).ok_or_else(|| {
         AppError::NotAcceptable("offered: application/json, text/html, text/markdown".into())
     })?;
-    let mut conn = state.pool.get().await?;
-    let report = service::report(&mut conn, year, query.0.version).await?;
+    let version = query.0.version;
+    let report = state
+        .read(caller.freshness(), async |conn| {
+            service::report(conn, year, version).await
+        })
+        .await?;
     let mut res = HttpResponse::Ok();
     res.insert_header((header::VARY, "Accept"))
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"));

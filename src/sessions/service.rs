@@ -27,8 +27,11 @@ fn bad_credentials() -> AppError {
 /// Signs in with a username and password: throttled per client address and per username; an
 /// unknown username and a wrong password get the same answer in about the same time.
 pub async fn login(state: &AppState, client: IpAddr, body: LoginRequest) -> AppResult<TokenPair> {
-    state.login_by_ip.check(&client)?;
-    state.login_by_name.check(&body.username.to_lowercase())?;
+    state.login_by_ip.check(&client).await?;
+    state
+        .login_by_name
+        .check(&body.username.to_lowercase())
+        .await?;
 
     let mut conn = state.pool.get().await?;
     let found = repo::account_by_username(&mut conn, &body.username).await?;
@@ -180,7 +183,7 @@ pub async fn logout(state: &AppState, refresh_token: &str) -> AppResult<()> {
 
 /// Creates a `public` account, throttled per client address like sign-in.
 pub async fn register(state: &AppState, client: IpAddr, body: RegisterRequest) -> AppResult<User> {
-    state.login_by_ip.check(&client)?;
+    state.login_by_ip.check(&client).await?;
     let new = NewUser::new(
         body.username,
         body.display_name,

@@ -80,8 +80,11 @@ pub async fn get_stats(
     caller.require(Action::GetStats)?;
     let year = StatsYear::from_path(year.into_inner())?;
     let format = json_or_csv(&req)?;
-    let mut conn = state.pool.get().await?;
-    let stats = service::year_figures(&mut conn, &state.config, year).await?;
+    let stats = state
+        .read(caller.freshness(), async |conn| {
+            service::year_figures(conn, &state.config, year).await
+        })
+        .await?;
     Ok(respond(&req, format, &stats, std::slice::from_ref(&stats)))
 }
 
@@ -104,8 +107,11 @@ pub async fn get_stats_csv(
 ) -> AppResult<HttpResponse> {
     caller.require(Action::GetStatsCsv)?;
     let year = StatsYear::from_path(year.into_inner())?;
-    let mut conn = state.pool.get().await?;
-    let stats = service::year_figures(&mut conn, &state.config, year).await?;
+    let stats = state
+        .read(caller.freshness(), async |conn| {
+            service::year_figures(conn, &state.config, year).await
+        })
+        .await?;
     Ok(respond(&req, CSV, &stats, std::slice::from_ref(&stats)))
 }
 
@@ -132,8 +138,11 @@ pub async fn list_stats(
     let StatsRange { from, to } = query.0;
     rules::check_span(from, to)?;
     let format = json_or_csv(&req)?;
-    let mut conn = state.pool.get().await?;
-    let years = service::figures(&mut conn, &state.config, from, to).await?;
+    let years = state
+        .read(caller.freshness(), async |conn| {
+            service::figures(conn, &state.config, from, to).await
+        })
+        .await?;
     let series = StatsSeries {
         from: from.get(),
         to: to.get(),
@@ -162,8 +171,11 @@ pub async fn list_stats_csv(
     caller.require(Action::ListStatsCsv)?;
     let StatsRange { from, to } = query.0;
     rules::check_span(from, to)?;
-    let mut conn = state.pool.get().await?;
-    let years = service::figures(&mut conn, &state.config, from, to).await?;
+    let years = state
+        .read(caller.freshness(), async |conn| {
+            service::figures(conn, &state.config, from, to).await
+        })
+        .await?;
     Ok(with_etag(&req, CSV, CACHE, csv::document(&years)))
 }
 

@@ -172,7 +172,16 @@ impl TestApp {
             .await
             .expect("clone the template");
         let db_url = url_for(&db_name);
+        Self::start(db_name, db_url, adjust).await
+    }
 
+    /// A second server on this app's database (as behind a load balancer), after `adjust`.
+    pub async fn spawn_beside(&self, adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::start(self.db_name.clone(), self.db_url.clone(), adjust).await
+    }
+
+    /// A server on the database at `db_url` (created by the server if missing), after `adjust`.
+    pub async fn start(db_name: String, db_url: String, adjust: impl FnOnce(&mut Config)) -> Self {
         let mut config = Config::from_lookup(|_| None).expect("default config");
         config.database_url = SecretString::from(db_url.clone());
         config.bind = "127.0.0.1:0".parse().unwrap();

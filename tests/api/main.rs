@@ -16,6 +16,8 @@ mod items;
 mod openapi;
 mod permissions;
 mod proxies;
+mod replica;
 mod robustness;
+mod shared_limits;
 mod stats;
 mod system;

@@ -147,9 +147,11 @@ pub async fn get_attachment(
 ) -> AppResult<HttpResponse> {
     caller.require(Action::GetAttachment)?;
     let (id, aid) = path.into_inner();
-    let mut conn = state.pool.get().await?;
-    let d = attachments::load(&mut conn, &caller, id, aid).await?;
-    drop(conn);
+    let d = state
+        .read(caller.freshness(), async |conn| {
+            attachments::load(conn, &caller, id, aid).await
+        })
+        .await?;
     let tag = ETag::strong(&d.meta.sha256);
     let cache = cache_control(&caller, d.item_status == Status::Published);
     if not_modified(&req, &tag) {

@@ -67,16 +67,10 @@ pub async fn list_items(
     query: web::Query<ItemQuery>,
 ) -> AppResult<HttpResponse> {
     caller.require(Action::ListItems)?;
-    let list = std::sync::Arc::new(ListRequest::parse(
-        &query,
-        sees_all(&caller),
-        state.config.timezone,
-    )?);
-    let request = list.clone();
+    let list = ListRequest::parse(&query, sees_all(&caller), state.config.timezone)?;
     let (items, total) = state
-        .read(caller.freshness(), move |conn| {
-            let list = request.clone();
-            Box::pin(async move { list::sql::list(conn, &list).await })
+        .read(caller.freshness(), async |conn| {
+            list::sql::list(conn, &list).await
         })
         .await?;
     let mut res = Page::new(items, total, list.paging).respond(&req);
@@ -139,12 +133,9 @@ pub async fn get_item(
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
     caller.require(Action::GetItem)?;
-    let id = *id;
-    let reader = caller.clone();
     let (row, attachments) = state
-        .read(caller.freshness(), move |conn| {
-            let caller = reader.clone();
-            Box::pin(async move { service::get(conn, &caller, id).await })
+        .read(caller.freshness(), async |conn| {
+            service::get(conn, &caller, *id).await
         })
         .await?;
     let tag = etag(row.id, row.version, sees_all(&caller));
@@ -387,8 +378,12 @@ pub async fn items_feed(
         let info = req.connection_info();
         format!("{}://{}", info.scheme(), info.host())
     };
-    let mut conn = state.pool.get().await?;
-    let xml = feed::build(&mut conn, &state.config.agency_name, &base).await?;
+    let agency = &state.config.agency_name;
+    let xml = state
+        .read(caller.freshness(), async |conn| {
+            Ok(feed::build(conn, agency, &base).await?)
+        })
+        .await?;
     Ok(HttpResponse::Ok()
         .content_type("application/atom+xml; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, PUBLIC_CACHE))
