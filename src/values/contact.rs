@@ -81,7 +81,8 @@ string_value!(
 impl Phone {
     pub const MAX_CHARS: usize = 30;
     pub const DIGITS: std::ops::RangeInclusive<usize> = 5..=20;
-    /// The characters the rule reads as digits and separators, in ASCII and full width.
+    /// The characters of a phone number as people type them, in ASCII and full width. The rule
+    /// reads any text through NFKC, so the rarer compatibility forms of these (`①`) pass too.
     pub const PATTERN: &str = "^[0-9０-９+＋()（）－ \u{3000}-]+$";
 
     fn canonical(raw: &str) -> String {
