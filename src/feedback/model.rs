@@ -319,9 +319,11 @@ fn score_range(score: &i64, _: &()) -> garde::Result {
     }
 }
 
-/// What to show on the public board. Absent texts default to the entry's own with phone
-/// numbers, e-mail addresses, long numbers and the submitter's name removed. Texts that still
-/// contain the submitter's name, phone or e-mail are refused (422).
+/// What to show on the public board. Absent texts default to the entry's own with e-mail
+/// addresses, phone and identity numbers, credit codes, other long numbers and the submitter's
+/// name replaced, in whatever form they were typed (full-width, grouped, Chinese numerals).
+/// Texts that still contain the submitter's name, phone or e-mail, in any of these forms, are
+/// refused (422).
 #[derive(Debug, Deserialize, ToSchema, Default, garde::Validate)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"question": "朱台村东路的路灯坏了两周，何时修复？"}))]

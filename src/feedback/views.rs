@@ -16,7 +16,7 @@ use crate::values::contact::{mask_email, mask_phone};
 pub struct Contact {
     /// 1 to 100 characters.
     pub name: Option<String>,
-    /// Digits with optional `+`, `-`, spaces and parentheses; 5 to 20 digits.
+    /// The phone number as kept (ASCII; see `Phone`), masked in the office's lists.
     pub phone: Option<String>,
     pub email: Option<String>,
 }

@@ -1,6 +1,6 @@
 //! Ways to reach a person: phone numbers and e-mail addresses, with their masks for lists.
 
-use super::rule::{Invalid, Value};
+use super::rule::{Invalid, Value, nfkc};
 
 /// Declares a value type over a string: its canonical form is the trimmed text.
 macro_rules! string_value {
@@ -63,24 +63,30 @@ pub(crate) use string_value;
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 
 string_value!(
-    /// A phone number: digits with optional `+`, `-`, spaces and parentheses; 5 to 20 digits,
-    /// at most 30 characters.
+    /// A phone number (issue #16 item 12: one rule for feedback and applications). Read as
+    /// typed after NFKC (full-width `１３８－１２３４`, `（）`, `＋` and the ideographic space, which
+    /// Chinese input methods type, are their ASCII forms) and kept so; without its spaces,
+    /// hyphens and parentheses and a leading `+86`, it is 5 to 20 digits, with an optional `+`
+    /// in front; at most 30 characters.
     Phone,
     ObjectBuilder::new()
         .schema_type(Type::String)
-        .description(Some("Digits with optional '+', '-', spaces and parentheses; 5 to 20 digits."))
+        .description(Some("5 to 20 digits, with optional spaces, '-', parentheses and a leading '+' (+86 is not counted); at most 30 characters. Full-width forms are read as ASCII (NFKC) and the number is kept in ASCII."))
         .min_length(Some(5))
         .max_length(Some(Phone::MAX_CHARS))
-        .pattern(Some(r"^[0-9+() -]+$"))
+        .pattern(Some(Phone::PATTERN))
         .examples(["0533-7000000"])
 );
 
 impl Phone {
     pub const MAX_CHARS: usize = 30;
     pub const DIGITS: std::ops::RangeInclusive<usize> = 5..=20;
+    /// The characters of a phone number as people type them, in ASCII and full width. The rule
+    /// reads any text through NFKC, so the rarer compatibility forms of these (`①`) pass too.
+    pub const PATTERN: &str = "^[0-9０-９+＋()（）－ \u{3000}-]+$";
 
     fn canonical(raw: &str) -> String {
-        raw.trim().to_owned()
+        nfkc(raw).trim().to_owned()
     }
 
     /// `13812345678` -> `138****5678`; short numbers are masked entirely.
@@ -91,13 +97,8 @@ impl Phone {
 
 impl Value for Phone {
     fn check(&self) -> Result<(), Invalid> {
-        let digits = self.0.chars().filter(char::is_ascii_digit).count();
-        let ok = self
-            .0
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' ' | '(' | ')'))
-            && Self::DIGITS.contains(&digits)
-            && self.0.chars().count() <= Self::MAX_CHARS;
+        let ok = self.0.chars().count() <= Self::MAX_CHARS
+            && national(&self.0).is_some_and(|d| Self::DIGITS.contains(&d.len()));
         if ok {
             Ok(())
         } else {
@@ -106,10 +107,32 @@ impl Value for Phone {
     }
 }
 
+/// The digits of a phone number as the rule counts them: NFKC, without spaces, hyphens and
+/// parentheses, without a leading `+86` (a leading `+` of another country code is dropped,
+/// its digits kept). `None` when anything else remains.
+fn national(phone: &str) -> Option<String> {
+    let compact: String = nfkc(phone)
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
+        .collect();
+    let rest = compact.strip_prefix("+86").unwrap_or(&compact);
+    let digits = rest.strip_prefix('+').unwrap_or(rest);
+    digits
+        .chars()
+        .all(|c| c.is_ascii_digit())
+        .then(|| digits.to_owned())
+}
+
+/// The digits of a phone number as stored (rows hold plain text, some from before the rule
+/// read full-width forms): what masks show and what leak checks look for.
+pub fn phone_digits(phone: &str) -> String {
+    national(phone).unwrap_or_else(|| nfkc(phone).chars().filter(char::is_ascii_digit).collect())
+}
+
 /// `13812345678` -> `138****5678`; short numbers are masked entirely. For phone numbers as
 /// stored (rows hold plain text).
 pub fn mask_phone(phone: &str) -> String {
-    let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
+    let digits: Vec<char> = phone_digits(phone).chars().collect();
     if digits.len() < 7 {
         return "****".into();
     }
@@ -119,13 +142,14 @@ pub fn mask_phone(phone: &str) -> String {
 }
 
 string_value!(
-    /// An e-mail address: `local@domain.tld`, no spaces, at most 254 characters.
+    /// An e-mail address: `local@domain.tld`, no spaces, at most 254 characters; read and kept
+    /// after NFKC (`li＠example．cn` is `li@example.cn`).
     Email,
     ObjectBuilder::new()
         .schema_type(Type::String)
-        .description(Some("An e-mail address: local@domain.tld, no spaces."))
+        .description(Some("An e-mail address: local@domain.tld, no spaces. Full-width forms are read as ASCII (NFKC)."))
         .max_length(Some(Email::MAX_CHARS))
-        .pattern(Some(r"^[^@\s]+@[^@\s.][^@\s]*\.[^@\s]*[^@\s.]$"))
+        .pattern(Some(r"^[^@＠\s]+[@＠][^@＠\s.．][^@＠\s]*[.．][^@＠\s]*[^@＠\s.．]$"))
         .examples(["li.ming@example.cn"])
 );
 
@@ -133,7 +157,7 @@ impl Email {
     pub const MAX_CHARS: usize = 254;
 
     fn canonical(raw: &str) -> String {
-        raw.trim().to_owned()
+        nfkc(raw).trim().to_owned()
     }
 
     /// `li.ming@example.com` -> `l***@example.com`.
@@ -196,9 +220,65 @@ mod tests {
         );
     }
 
+    /// Issue #16 item 12: full-width forms are the ASCII ones, kept in ASCII; `+86` is not
+    /// counted; a `+` only in front.
+    #[test]
+    fn phones_are_read_after_nfkc_and_without_the_country_code() {
+        for (typed, kept) in [
+            ("１３９０５３３１２３４", "13905331234"),
+            ("139０533１２３４", "13905331234"),
+            ("０５３３－７１２３４５６", "0533-7123456"),
+            ("（０５３３）７１２３４５６", "(0533)7123456"),
+            ("＋８６　１３９　０５３３　１２３４", "+86 139 0533 1234"),
+            ("+86 12345", "+86 12345"),
+            ("+44 20 7946 0958", "+44 20 7946 0958"),
+        ] {
+            assert_eq!(Phone::parse(typed).unwrap().as_str(), kept, "{typed}");
+        }
+        for bad in [
+            "+86 1234",
+            "１２３４",
+            "138+1234+5678",
+            "139０533１２３４转5",
+            "+",
+            "+86",
+        ] {
+            assert!(Phone::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(phone_digits("+86 139-0533-1234"), "13905331234");
+        assert_eq!(
+            phone_digits("１３９ext"),
+            "139",
+            "a stored value outside the rule"
+        );
+    }
+
+    #[test]
+    fn patterns_accept_the_typed_forms() {
+        let phone = regex::Regex::new(Phone::PATTERN).unwrap();
+        for ok in [
+            "0533-7000000",
+            "＋８６　１３９－０５３３（１２３４）",
+            "(0533) 7000000",
+        ] {
+            assert!(phone.is_match(ok), "{ok}");
+            assert!(Phone::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in ["0533 7000000 ext", "139转5"] {
+            assert!(!phone.is_match(bad), "{bad}");
+            assert!(Phone::parse(bad).is_err(), "{bad}");
+        }
+    }
+
     #[test]
     fn emails_have_a_local_part_and_a_dotted_domain() {
         assert!(Email::parse("li.ming@example.cn").is_ok());
+        assert_eq!(
+            Email::parse("ｌｉ．ｍｉｎｇ＠ｅｘａｍｐｌｅ．ｃｎ")
+                .unwrap()
+                .as_str(),
+            "li.ming@example.cn"
+        );
         for bad in [
             "x",
             "@example.cn",
@@ -216,6 +296,8 @@ mod tests {
     fn masks() {
         assert_eq!(mask_phone("138-1234-5678"), "138****5678");
         assert_eq!(mask_phone("12345"), "****");
+        assert_eq!(mask_phone("+86 139 0533 1234"), "139****1234");
+        assert_eq!(mask_phone("１３９０５３３１２３４"), "139****1234");
         assert_eq!(mask_email("li.ming@example.com"), "l***@example.com");
     }
 }

@@ -1,9 +1,11 @@
 //! Identity numbers: the resident identity number (GB 11643), other identity documents and
 //! the unified social credit code (GB 32100), checked with their check characters where the
-//! standard defines them, and masked for lists.
+//! standard defines them, and masked for lists. Each is read after NFKC (full-width digits and
+//! letters, as Chinese input methods type them, are ASCII) and kept in ASCII capitals; the
+//! schemas' patterns list the full-width forms too.
 
 use super::contact::string_value;
-use super::rule::{Invalid, Value};
+use super::rule::{Invalid, Value, nfkc};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 
 string_value!(
@@ -14,13 +16,13 @@ string_value!(
         .description(Some("18 characters: 17 digits and the ISO 7064 MOD 11-2 check character (0-9 or X)."))
         .min_length(Some(18))
         .max_length(Some(18))
-        .pattern(Some("^[0-9]{17}[0-9Xx]$"))
+        .pattern(Some("^[0-9０-９]{17}[0-9０-９XxＸｘ]$"))
         .examples(["11010519491231002X"])
 );
 
 impl ResidentId {
     fn canonical(raw: &str) -> String {
-        raw.trim().to_ascii_uppercase()
+        nfkc(raw).trim().to_ascii_uppercase()
     }
 }
 
@@ -43,13 +45,13 @@ string_value!(
         .description(Some("5 to 30 letters, digits or '-'."))
         .min_length(Some(5))
         .max_length(Some(30))
-        .pattern(Some("^[A-Za-z0-9-]+$"))
+        .pattern(Some("^[A-Za-z0-9Ａ-Ｚａ-ｚ０-９－-]+$"))
         .examples(["E12345678"])
 );
 
 impl DocumentNumber {
     fn canonical(raw: &str) -> String {
-        raw.trim().to_ascii_uppercase()
+        nfkc(raw).trim().to_ascii_uppercase()
     }
 }
 
@@ -71,13 +73,13 @@ string_value!(
         .description(Some("18 characters from 0-9 and A-Y without I, O, S, V, Z; the last is the GB 32100 check character."))
         .min_length(Some(18))
         .max_length(Some(18))
-        .pattern(Some("^[0-9A-HJ-NP-RTUW-Ya-hj-np-rtuw-y]{18}$"))
+        .pattern(Some("^[0-9A-HJ-NP-RTUW-Ya-hj-np-rtuw-y０-９Ａ-ＨＪ-ＮＰ-ＲＴＵＷ-Ｙａ-ｈｊ-ｎｐ-ｒｔｕｗ-ｙ]{18}$"))
         .examples(["91350100M000100Y43"])
 );
 
 impl CreditCode {
     fn canonical(raw: &str) -> String {
-        raw.trim().to_ascii_uppercase()
+        nfkc(raw).trim().to_ascii_uppercase()
     }
 }
 
@@ -170,6 +172,28 @@ mod tests {
         assert!(!is_credit_code("91350100M000100Y44"));
         assert!(!is_credit_code("91350100M000100Y4"));
         assert!(!is_credit_code("91350100I000100Y43"), "no I in the set");
+    }
+
+    #[test]
+    fn full_width_numbers_are_read_as_ascii() {
+        assert_eq!(
+            ResidentId::parse("１１０１０５１９４９１２３１００２ｘ")
+                .unwrap()
+                .as_str(),
+            "11010519491231002X"
+        );
+        assert_eq!(
+            CreditCode::parse("９１３５０１００ｍ０００１００ｙ４３")
+                .unwrap()
+                .as_str(),
+            "91350100M000100Y43"
+        );
+        assert_eq!(
+            DocumentNumber::parse("Ｅ１２３４５６７８")
+                .unwrap()
+                .as_str(),
+            "E12345678"
+        );
     }
 
     #[test]

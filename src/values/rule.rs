@@ -2,6 +2,15 @@
 
 use crate::error::FieldError;
 
+/// Compatibility normalisation (NFKC): the full-width digits, letters and signs Chinese input
+/// methods type (`１３８`, `Ｘ`, `＠`, `－`, the ideographic space) read as their ASCII forms.
+/// Every value with a shape (phones, e-mail addresses, identity numbers) is read through it,
+/// so a number is the same number however it was typed.
+pub fn nfkc(raw: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    raw.nfkc().collect()
+}
+
 /// Why a value was refused, in words for the caller.
 pub type Invalid = std::borrow::Cow<'static, str>;
 

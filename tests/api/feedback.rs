@@ -24,7 +24,7 @@ fn complaint() -> Value {
     })
 }
 
-async fn json_of(res: reqwest::Response, status: u16) -> Value {
+pub(crate) async fn json_of(res: reqwest::Response, status: u16) -> Value {
     let got = res.status().as_u16();
     let text = res.text().await.unwrap();
     assert_eq!(got, status, "{text}");
@@ -53,13 +53,13 @@ async fn send_code(
     req.send().await.unwrap()
 }
 
-struct Office {
-    staff: String,
+pub(crate) struct Office {
+    pub(crate) staff: String,
     staff_user: TestUser,
-    leader: String,
+    pub(crate) leader: String,
 }
 
-async fn office(app: &TestApp) -> Office {
+pub(crate) async fn office(app: &TestApp) -> Office {
     let staff_user = app.seed_user(Role::Staff).await;
     let staff = app.login(&staff_user).await["access_token"]
         .as_str()
@@ -72,7 +72,7 @@ async fn office(app: &TestApp) -> Office {
     }
 }
 
-async fn act(
+pub(crate) async fn act(
     app: &TestApp,
     token: &str,
     id: &str,
@@ -89,7 +89,7 @@ async fn act(
 }
 
 /// Takes an entry from `registered` to `replied`.
-async fn answer(app: &TestApp, o: &Office, id: &str) {
+pub(crate) async fn answer(app: &TestApp, o: &Office, id: &str) {
     json_of(
         act(
             app,

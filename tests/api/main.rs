@@ -15,6 +15,7 @@ mod i18n;
 mod items;
 mod openapi;
 mod permissions;
+mod privacy;
 mod proxies;
 mod replica;
 mod robustness;
