@@ -1,5 +1,5 @@
-//! The outermost middleware: request ids, access logs, metrics, security headers, and a
-//! problem document for every failure, whatever produced it.
+//! The outermost middleware: request ids, access logs, metrics, security and cache headers,
+//! and a problem document for every failure, whatever produced it.
 
 use std::time::Instant;
 
@@ -11,6 +11,7 @@ use actix_web::middleware::Next;
 use actix_web::{Error, ResponseError, web};
 use tracing::Instrument;
 
+use super::cache;
 use super::extract::client_ip;
 use super::in_flight::InFlight;
 use super::route_table::RouteTable;
@@ -38,8 +39,8 @@ const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 const DOCS_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
 
 /// The outermost middleware. Every request gets an id (echoed in `X-Request-Id` and present on
-/// every log line of the request), one access-log line, metrics, security headers, and, when it
-/// fails, a problem document whatever produced the failure.
+/// every log line of the request), one access-log line, metrics, security and cache headers
+/// (`http::cache`), and, when it fails, a problem document whatever produced the failure.
 pub async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -52,6 +53,7 @@ pub async fn observe(
     let method = req.method().clone();
     let path = req.path().to_owned();
     let client = client_ip(req.request());
+    let credentials = cache::has_credentials(req.headers());
     let span = tracing::info_span!("request", request_id = %request_id, %method, %path, %client);
     let ctx = RequestContext {
         request_id: request_id.clone(),
@@ -124,6 +126,8 @@ pub async fn observe(
             headers.insert(name, HeaderValue::from_static(value));
         }
     }
+
+    cache::apply(headers, credentials);
 
     let elapsed = start.elapsed();
     let labels = [
