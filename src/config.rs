@@ -42,6 +42,11 @@ pub const SETTINGS: &[Setting] = &[
         description: "Address and port the HTTP server listens on.",
     },
     Setting {
+        name: "GONGKAI_PUBLIC_URL",
+        default: "(development: http:// + GONGKAI_BIND; production: required)",
+        description: "The service's public base URL as clients reach it (e.g. `https://gongkai.example.gov.cn`): an `http` or `https` URL without query or fragment. The links of the Atom feed are built from it alone, never from the request's `Host` or `X-Forwarded-Host`, which any client can set (a cache would keep the poisoned links for everyone).",
+    },
+    Setting {
         name: "GONGKAI_ENV",
         default: "development",
         description: "`development` or `production`. Production refuses a default JWT secret and allows no CORS origin unless listed.",
@@ -193,6 +198,8 @@ pub struct Config {
     pub database_read_urls: Vec<SecretString>,
     pub replica_max_lag: Duration,
     pub bind: SocketAddr,
+    /// The public base URL, without a trailing slash: links to the service are built from it.
+    pub public_url: String,
     pub environment: Environment,
     pub jwt_secret: SecretString,
     pub agency_name: String,
@@ -240,6 +247,25 @@ pub fn parse_networks(list: &str) -> Result<Vec<ipnet::IpNet>, String> {
                 .map_err(|_| format!("`{s}` is not an address or a CIDR block"))
         })
         .collect()
+}
+
+/// An `http(s)` base URL without query or fragment, returned without its trailing slash so
+/// that paths can be appended.
+pub fn parse_public_url(raw: &str) -> Result<String, String> {
+    let url = url::Url::parse(raw).map_err(|e| format!("`{raw}`: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("`{raw}`: expected an `http` or `https` URL"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("`{raw}`: has no host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!("`{raw}`: must have no query or fragment"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!("`{raw}`: must have no user or password"));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
 /// A configuration that cannot be used, with the variable to fix.
@@ -382,6 +408,24 @@ impl Config {
             }
         };
 
+        let bind: SocketAddr = parse("GONGKAI_BIND", get("GONGKAI_BIND"), {
+            default_of("GONGKAI_BIND").parse().expect("valid default")
+        })?;
+        let public_url = match get("GONGKAI_PUBLIC_URL") {
+            Some(raw) => parse_public_url(&raw).map_err(|message| ConfigError {
+                variable: "GONGKAI_PUBLIC_URL",
+                message,
+            })?,
+            None if environment == Environment::Production => {
+                return Err(ConfigError {
+                    variable: "GONGKAI_PUBLIC_URL",
+                    message: "must be set in production (e.g. `https://gongkai.example.gov.cn`)"
+                        .into(),
+                });
+            }
+            None => format!("http://{bind}"),
+        };
+
         Ok(Config {
             database_url: SecretString::from(text("DATABASE_URL")),
             database_read_urls: get("DATABASE_READ_URL")
@@ -397,9 +441,8 @@ impl Config {
             redis_url: get("GONGKAI_REDIS_URL")
                 .filter(|u| !u.trim().is_empty())
                 .map(|u| SecretString::from(u.trim().to_owned())),
-            bind: parse("GONGKAI_BIND", get("GONGKAI_BIND"), {
-                default_of("GONGKAI_BIND").parse().expect("valid default")
-            })?,
+            bind,
+            public_url,
             environment,
             jwt_secret: SecretString::from(jwt_secret),
             agency_name: text("GONGKAI_AGENCY_NAME"),
@@ -519,6 +562,34 @@ mod tests {
         assert_eq!(c.json_limit, 1 << 20);
         assert_eq!(c.access_token_ttl, Duration::from_secs(900));
         assert!(c.cors_origins.is_none());
+        assert_eq!(c.public_url, "http://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn the_public_url_is_an_http_base_and_required_in_production() {
+        let c = config(&[("GONGKAI_PUBLIC_URL", "https://gongkai.example.gov.cn/")]).unwrap();
+        assert_eq!(c.public_url, "https://gongkai.example.gov.cn");
+        let c = config(&[("GONGKAI_PUBLIC_URL", "https://example.gov.cn/gongkai/")]).unwrap();
+        assert_eq!(c.public_url, "https://example.gov.cn/gongkai");
+        for bad in [
+            "gongkai.example.gov.cn",
+            "ftp://example.gov.cn",
+            "https://example.gov.cn/?a=1",
+            "https://example.gov.cn/#top",
+            "https://u:p@example.gov.cn",
+        ] {
+            let err = config(&[("GONGKAI_PUBLIC_URL", bad)]).unwrap_err();
+            assert_eq!(err.variable, "GONGKAI_PUBLIC_URL", "{bad}");
+        }
+        let err = config(&[
+            ("GONGKAI_ENV", "production"),
+            (
+                "GONGKAI_JWT_SECRET",
+                "0123456789abcdef0123456789abcdef-prod",
+            ),
+        ])
+        .unwrap_err();
+        assert_eq!(err.variable, "GONGKAI_PUBLIC_URL");
     }
 
     #[test]
@@ -537,6 +608,7 @@ mod tests {
                 "GONGKAI_JWT_SECRET",
                 "0123456789abcdef0123456789abcdef-prod",
             ),
+            ("GONGKAI_PUBLIC_URL", "https://gongkai.example.gov.cn"),
         ])
         .unwrap();
         assert_eq!(ok.cors_origins, Some(vec![]));

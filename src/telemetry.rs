@@ -26,6 +26,9 @@ pub fn init_logging(format: LogFormat) {
     });
 }
 
+/// How often the recorder's upkeep runs.
+const UPKEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The process-wide Prometheus recorder. A process has one metrics registry, so several apps
 /// in one process (the tests) share it.
 pub fn metrics_handle() -> PrometheusHandle {
@@ -42,6 +45,19 @@ pub fn metrics_handle() -> PrometheusHandle {
                 .expect("buckets are not empty")
                 .build_recorder();
             let handle = recorder.handle();
+            // Histograms keep their samples until upkeep drains them into buckets: without it
+            // their memory grows with every request. A thread, not a task: the handle outlives
+            // any one runtime (the tests start many).
+            let upkeep = handle.clone();
+            std::thread::Builder::new()
+                .name("metrics-upkeep".into())
+                .spawn(move || {
+                    loop {
+                        std::thread::sleep(UPKEEP_EVERY);
+                        upkeep.run_upkeep();
+                    }
+                })
+                .expect("spawn the metrics upkeep thread");
             // Fails only if another recorder was installed first, which this crate never does.
             let _ = metrics::set_global_recorder(recorder);
             handle

@@ -1,7 +1,8 @@
 //! The shared HTTP layer, below every feature: the outermost middleware (request ids, logs,
-//! metrics, security headers, problem documents), the route table (404/405), extractors that
-//! answer with problem documents, content negotiation and conditional requests.
+//! metrics, security and cache headers, problem documents), the route table (404/405),
+//! extractors that answer with problem documents, content negotiation and conditional requests.
 
+pub mod cache;
 pub mod client;
 pub mod conditional;
 pub mod extract;

@@ -1,16 +1,17 @@
-//! The outermost middleware: request ids, access logs, metrics, security headers, and a
-//! problem document for every failure, whatever produced it.
+//! The outermost middleware: request ids, access logs, metrics, security and cache headers,
+//! and a problem document for every failure, whatever produced it.
 
 use std::time::Instant;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{Error, ResponseError, web};
 use tracing::Instrument;
 
+use super::cache;
 use super::extract::client_ip;
 use super::in_flight::InFlight;
 use super::route_table::RouteTable;
@@ -38,8 +39,8 @@ const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 const DOCS_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
 
 /// The outermost middleware. Every request gets an id (echoed in `X-Request-Id` and present on
-/// every log line of the request), one access-log line, metrics, security headers, and, when it
-/// fails, a problem document whatever produced the failure.
+/// every log line of the request), one access-log line, metrics, security and cache headers
+/// (`http::cache`), and, when it fails, a problem document whatever produced the failure.
 pub async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -52,6 +53,7 @@ pub async fn observe(
     let method = req.method().clone();
     let path = req.path().to_owned();
     let client = client_ip(req.request());
+    let credentials = cache::has_credentials(req.headers());
     let span = tracing::info_span!("request", request_id = %request_id, %method, %path, %client);
     let ctx = RequestContext {
         request_id: request_id.clone(),
@@ -125,9 +127,11 @@ pub async fn observe(
         }
     }
 
+    cache::apply(headers, credentials);
+
     let elapsed = start.elapsed();
     let labels = [
-        ("method", method.to_string()),
+        ("method", method_label(&method).to_owned()),
         ("route", route.clone()),
         ("status", status.as_u16().to_string()),
     ];
@@ -141,6 +145,21 @@ pub async fn observe(
         tracing::info!(parent: &span, status = status.as_u16(), %route, latency_ms, "request");
     }
     Ok(res)
+}
+
+/// The `method` label of metrics: one of a closed set. The method is whatever the client sent
+/// (`curl -X Q123`), and every new label value is a new series kept in memory forever.
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
 }
 
 /// Rewrites an error response that is not yet a problem document (from actix, a middleware or
@@ -172,4 +191,21 @@ fn ensure_problem(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
         }
     }
     res.into_response(new)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn made_up_methods_share_one_label() {
+        assert_eq!(method_label(&Method::GET), "GET");
+        assert_eq!(method_label(&Method::OPTIONS), "OPTIONS");
+        for m in ["Q123", "TRACE", "CONNECT", "PROPFIND", "get"] {
+            assert_eq!(
+                method_label(&Method::from_bytes(m.as_bytes()).unwrap()),
+                "other"
+            );
+        }
+    }
 }

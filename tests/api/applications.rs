@@ -1417,3 +1417,72 @@ async fn concurrent_receipts_get_unique_gap_free_tracking_numbers() {
     let expected: Vec<String> = (1..=40).map(|n| format!("{year}-{n:05}")).collect();
     assert_eq!(numbers, expected);
 }
+
+fn header_of(res: &reqwest::Response, name: &str) -> String {
+    res.headers()
+        .get(name)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+/// Issue #16 item 9: answers with personal data are kept by no cache, and caches key every
+/// answer on the credentials; anonymous reads of public data stay cacheable.
+#[actix_web::test]
+async fn personal_answers_are_no_store_and_vary_on_the_credentials() {
+    let app = TestApp::spawn().await;
+    let private = |res: &reqwest::Response, what: &str| {
+        let policy = header_of(res, "cache-control");
+        assert!(policy.contains("no-store"), "{what}: {policy}");
+        let vary = header_of(res, "vary");
+        assert!(vary.contains("Authorization"), "{what}: {vary}");
+        assert!(vary.contains("X-Access-Code"), "{what}: {vary}");
+    };
+
+    // The receipt shows the access code.
+    let res = send(
+        &app,
+        Method::POST,
+        "/api/v1/applications",
+        None,
+        None,
+        Some(&person()),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    private(&res, "receipt");
+    let a: Value = res.json().await.unwrap();
+    let (id, code) = (
+        a["id"].as_str().unwrap(),
+        a["access_code"].as_str().unwrap(),
+    );
+
+    let path = format!("/api/v1/applications/{id}");
+    let res = send(&app, Method::GET, &path, None, Some(code), None).await;
+    assert_eq!(res.status(), 200);
+    private(&res, "read with the access code");
+
+    let staff = app.token_for(Role::Staff).await;
+    for path in ["/api/v1/applications", "/api/v1/feedback", "/api/v1/me"] {
+        let res = send(&app, Method::GET, path, Some(&staff), None, None).await;
+        assert_eq!(res.status(), 200, "{path}");
+        private(&res, path);
+    }
+    // A signed-in view of the catalogue is private too.
+    let res = send(&app, Method::GET, "/api/v1/items", Some(&staff), None, None).await;
+    private(&res, "signed-in catalogue");
+
+    // Anonymous public reads keep their public policy, and vary on the credentials since the
+    // same URL shows more to the office.
+    let res = app.get("/api/v1/items").await;
+    assert_eq!(header_of(&res, "cache-control"), "public, max-age=60");
+    assert!(header_of(&res, "vary").contains("Authorization"));
+    // Public data stays public for a signed-in caller when its handler says so.
+    let res = send(&app, Method::GET, "/api/v1/guide", Some(&staff), None, None).await;
+    assert!(header_of(&res, "cache-control").starts_with("public"));
+    // An existing Vary is merged, not replaced.
+    let res = app.get("/api/v1/nowhere").await;
+    assert_eq!(res.status(), 404);
+    let vary = header_of(&res, "vary");
+    assert!(vary.contains("Accept-Language"), "{vary}");
+    private(&res, "a problem document");
+}

@@ -1574,3 +1574,34 @@ async fn the_feed_is_atom_with_escaped_text() {
         assert!(xml.contains(required), "{required}");
     }
 }
+
+/// Issue #16 item 7: the feed's links come from `GONGKAI_PUBLIC_URL`, never from a header the
+/// client chose (a shared cache would keep the poisoned feed for everyone).
+#[actix_web::test]
+async fn the_feed_links_to_the_configured_public_url_whatever_the_host_headers() {
+    let app = TestApp::spawn_with(|c| c.public_url = "https://gongkai.example.gov.cn".into()).await;
+    let leader = app.token_for(Role::Leader).await;
+    let item = create(&app, &leader, json!({"title": "链接", "category": "work"})).await;
+    let id = item["id"].as_str().unwrap();
+    act(&app, &leader, id, "publish", None).await;
+    let res = app
+        .client
+        .get(app.url("/api/v1/feeds/items.atom"))
+        .header("X-Forwarded-Host", "evil.example")
+        .header("X-Forwarded-Proto", "http")
+        .header("Forwarded", "host=evil.example;proto=http")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let xml = res.text().await.unwrap();
+    assert!(!xml.contains("evil.example"), "{xml}");
+    assert!(
+        xml.contains("https://gongkai.example.gov.cn/api/v1/feeds/items.atom"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(&format!("https://gongkai.example.gov.cn/api/v1/items/{id}")),
+        "{xml}"
+    );
+}

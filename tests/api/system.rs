@@ -115,6 +115,53 @@ async fn docs_are_served_from_the_binary() {
     assert_eq!(app.get("/docs/swagger-ui-bundle.js").await.status(), 200);
 }
 
+/// Issue #16 item 2: label values come from closed sets, so clients cannot grow the metrics'
+/// memory by making up methods or paths.
+#[actix_web::test]
+async fn made_up_methods_and_paths_leave_the_metric_series_bounded() {
+    let app = TestApp::spawn().await;
+    for i in 0..50 {
+        let method = reqwest::Method::from_bytes(format!("QX{i}Z").as_bytes()).unwrap();
+        app.client
+            .request(method.clone(), app.url("/healthz"))
+            .send()
+            .await
+            .unwrap();
+        app.client
+            .request(method, app.url(&format!("/nowhere-{i}")))
+            .send()
+            .await
+            .unwrap();
+    }
+    let text = app.get("/metrics").await.text().await.unwrap();
+    let series: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("http_requests_total{"))
+        .collect();
+    for line in &series {
+        assert!(
+            !line.contains("QX"),
+            "a made-up method became a label: {line}"
+        );
+        assert!(
+            !line.contains("/nowhere-"),
+            "a made-up path became a label: {line}"
+        );
+    }
+    assert!(
+        series
+            .iter()
+            .any(|l| l.contains(r#"method="other",route="/healthz""#)),
+        "{text}"
+    );
+    // Seven methods and "other", times the few statuses /healthz answers.
+    let healthz = series
+        .iter()
+        .filter(|l| l.contains(r#"route="/healthz""#))
+        .count();
+    assert!(healthz <= 8 * 3, "{healthz} series for /healthz: {text}");
+}
+
 #[actix_web::test]
 async fn metrics_count_requests_by_route_and_status() {
     let app = TestApp::spawn().await;

@@ -368,20 +368,15 @@ pub async fn withdraw_item(
     )
 )]
 #[get("/feeds/items.atom")]
-pub async fn items_feed(
-    caller: Caller,
-    req: HttpRequest,
-    state: web::Data<AppState>,
-) -> AppResult<HttpResponse> {
+pub async fn items_feed(caller: Caller, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     caller.require(Action::ItemsFeed)?;
-    let base = {
-        let info = req.connection_info();
-        format!("{}://{}", info.scheme(), info.host())
-    };
+    // Never the request's Host or X-Forwarded-Host: any client sets those, and a cache would
+    // keep the feed with their links for everyone.
+    let base = &state.config.public_url;
     let agency = &state.config.agency_name;
     let xml = state
         .read(caller.freshness(), async |conn| {
-            Ok(feed::build(conn, agency, &base).await?)
+            Ok(feed::build(conn, agency, base).await?)
         })
         .await?;
     Ok(HttpResponse::Ok()
