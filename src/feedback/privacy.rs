@@ -19,6 +19,7 @@
 use unicode_normalization::UnicodeNormalization;
 
 use crate::values::contact::phone_digits;
+use crate::values::identity::is_credit_code_char;
 use crate::values::rule::nfkc;
 
 /// A run of digits shorter than this is not personal data (postcodes have 6).
@@ -238,13 +239,12 @@ fn email_at(n: &Normalised, i: usize) -> Option<usize> {
 /// 8th an administrative division code (digits). The check character is not required: a
 /// mistyped code is still someone's.
 fn credit_code_at(n: &Normalised, i: usize) -> Option<usize> {
-    const SET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
     if i > 0 && n.chars[i - 1].is_ascii_alphanumeric() {
         return None;
     }
     let end = i + 18;
     let code = n.chars.get(i..end)?;
-    let shaped = code.iter().all(|c| SET.contains(c.to_ascii_uppercase()))
+    let shaped = code.iter().all(|c| is_credit_code_char(*c))
         && code[2..8].iter().all(char::is_ascii_digit)
         && !n.get(end).is_some_and(|c| c.is_ascii_alphanumeric());
     shaped.then_some(end)

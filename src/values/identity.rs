@@ -110,10 +110,18 @@ pub fn is_resident_id(s: &str) -> bool {
     b[17].to_ascii_uppercase() == CHECK[(sum % 11) as usize]
 }
 
+/// The 31 characters of a unified social credit code (GB 32100-2015), in the order of their
+/// values: digits and capitals without I, O, S, V, Z.
+const CREDIT_CODE_CHARS: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+/// Whether `c` is a character of a unified social credit code, in either case.
+pub fn is_credit_code_char(c: char) -> bool {
+    u8::try_from(c.to_ascii_uppercase()).is_ok_and(|b| CREDIT_CODE_CHARS.contains(&b))
+}
+
 /// A unified social credit code (GB 32100-2015): 18 characters from the 31-character set
 /// (digits and capitals without I, O, S, V, Z), the last a check character.
 pub fn is_credit_code(s: &str) -> bool {
-    const CHARS: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
     const WEIGHTS: [u32; 17] = [
         1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
     ];
@@ -121,7 +129,12 @@ pub fn is_credit_code(s: &str) -> bool {
     if b.len() != 18 {
         return false;
     }
-    let value = |c: u8| CHARS.iter().position(|&x| x == c).map(|p| p as u32);
+    let value = |c: u8| {
+        CREDIT_CODE_CHARS
+            .iter()
+            .position(|&x| x == c)
+            .map(|p| p as u32)
+    };
     let mut sum = 0;
     for (c, w) in b[..17].iter().zip(WEIGHTS) {
         match value(*c) {
