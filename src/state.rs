@@ -70,28 +70,26 @@ impl AppState {
         freshness: Freshness,
         read: impl AsyncFn(&mut AsyncPgConnection) -> AppResult<T>,
     ) -> AppResult<T> {
-        if freshness == Freshness::MayLag {
-            if let Some(replica) = self.replicas.pick() {
-                let got = tokio::time::timeout(REPLICA_CHECKOUT, replica.pool.get()).await;
-                match got {
-                    Ok(Ok(mut conn)) => match read(&mut conn).await {
-                        Err(
-                            AppError::Unavailable(_)
-                            | AppError::Conflict { .. }
-                            | AppError::Internal(_),
-                        ) => {
-                            replica.mark_down();
-                            metrics::counter!("db_replica_fallbacks_total").increment(1);
-                        }
-                        answer => {
-                            metrics::counter!("db_reads_total", "target" => "replica").increment(1);
-                            return answer;
-                        }
-                    },
-                    _ => {
-                        replica.mark_down();
-                        metrics::counter!("db_replica_fallbacks_total").increment(1);
-                    }
+        if freshness == Freshness::MayLag
+            && let Some(replica) = self.replicas.pick()
+        {
+            let checkout = tokio::time::timeout(REPLICA_CHECKOUT, replica.pool.get());
+            let answer = match checkout.await {
+                Ok(Ok(mut conn)) => Some(read(&mut conn).await),
+                _ => None,
+            };
+            match answer {
+                // No connection in time, or a failure of the replica: the primary answers.
+                None
+                | Some(Err(
+                    AppError::Unavailable(_) | AppError::Conflict { .. } | AppError::Internal(_),
+                )) => {
+                    replica.mark_down();
+                    metrics::counter!("db_replica_fallbacks_total").increment(1);
+                }
+                Some(answer) => {
+                    metrics::counter!("db_reads_total", "target" => "replica").increment(1);
+                    return answer;
                 }
             }
         }
