@@ -80,14 +80,14 @@ impl SharedLimits {
                 < RETRY_AFTER_FAILURE.as_millis() as u64
     }
 
-    /// One event for `key` under `per_minute`: `Some(Ok)` allowed, `Some(Err(wait))` refused,
-    /// `None` when Redis did not answer.
-    async fn check(&self, key: &str, per_minute: u32) -> Option<Result<(), Duration>> {
+    /// One event for `key` under `per_minute` (at least 1): `Some(Ok)` allowed,
+    /// `Some(Err(wait))` refused, `None` when Redis did not answer.
+    async fn check(&self, key: &str, per_minute: NonZeroU32) -> Option<Result<(), Duration>> {
         if self.recently_failed() {
             return None;
         }
-        let interval_ms = 60_000 / u64::from(per_minute.max(1));
-        let tolerance_ms = interval_ms * u64::from(per_minute.max(1) - 1);
+        let interval_ms = 60_000 / u64::from(per_minute.get());
+        let tolerance_ms = interval_ms * u64::from(per_minute.get() - 1);
         let mut conn = self.conn.clone();
         let mut call = self.script.key(key);
         call.arg(interval_ms).arg(tolerance_ms);
@@ -128,24 +128,19 @@ impl SharedLimits {
 pub struct KeyedLimit<K: Hash + Eq + Clone> {
     /// The limit's name in Redis keys.
     name: &'static str,
-    per_minute: u32,
+    per_minute: NonZeroU32,
     shared: Option<SharedLimits>,
     local: DefaultKeyedRateLimiter<K>,
     calls: AtomicU64,
 }
 
 impl<K: Hash + Eq + Clone + Display> KeyedLimit<K> {
-    /// A limit counted in this process only.
-    pub fn per_minute(per_minute: u32) -> Self {
-        Self::named("local", per_minute, None)
-    }
-
     /// A limit called `name`, shared through `shared` when given.
     pub fn named(name: &'static str, per_minute: u32, shared: Option<SharedLimits>) -> Self {
         let n = NonZeroU32::new(per_minute.max(1)).expect("at least 1");
         Self {
             name,
-            per_minute: n.get(),
+            per_minute: n,
             shared,
             local: RateLimiter::keyed(Quota::per_minute(n)),
             calls: AtomicU64::new(0),
@@ -193,7 +188,7 @@ mod tests {
 
     #[actix_web::test]
     async fn allows_the_quota_then_refuses_with_retry_after() {
-        let l = KeyedLimit::per_minute(3);
+        let l = KeyedLimit::named("test", 3, None);
         for _ in 0..3 {
             l.check(&"a").await.unwrap();
         }
