@@ -236,11 +236,14 @@ pub enum LogFormat {
     Json,
 }
 
+/// The items of a setting that lists values separated by commas, trimmed, empty ones skipped.
+fn comma_list(list: &str) -> impl Iterator<Item = &str> {
+    list.split(',').map(str::trim).filter(|s| !s.is_empty())
+}
+
 /// A list of addresses or CIDR blocks separated by commas (`10.0.0.0/8, 192.168.1.1`).
 pub fn parse_networks(list: &str) -> Result<Vec<ipnet::IpNet>, String> {
-    list.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
+    comma_list(list)
         .map(|s| {
             s.parse::<ipnet::IpNet>()
                 .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
@@ -376,8 +379,8 @@ impl Config {
         };
         let cors_origins = match get("GONGKAI_CORS_ORIGINS") {
             Some(list) => Some(
-                list.split(',')
-                    .map(|o| o.trim().trim_end_matches('/').to_owned())
+                comma_list(&list)
+                    .map(|o| o.trim_end_matches('/').to_owned())
                     .filter(|o| !o.is_empty())
                     .collect(),
             ),
@@ -430,9 +433,7 @@ impl Config {
             database_url: SecretString::from(text("DATABASE_URL")),
             database_read_urls: get("DATABASE_READ_URL")
                 .map(|list| {
-                    list.split(',')
-                        .map(str::trim)
-                        .filter(|u| !u.is_empty())
+                    comma_list(&list)
                         .map(|u| SecretString::from(u.to_owned()))
                         .collect()
                 })
