@@ -224,7 +224,14 @@ pub fn public_texts(row: &Row, edited: &PublishRequest) -> AppResult<PublicTexts
             row.contact_phone.as_deref(),
             row.contact_email.as_deref(),
         )
-        .map(|what| FieldError::new(field, format!("contains the submitter's {what}; remove it")))
+        .map(|what| {
+            let message = match what {
+                "phone number" => crate::tr!("feedback.leak.phone"),
+                "e-mail address" => crate::tr!("feedback.leak.email"),
+                _ => crate::tr!("feedback.leak.name"),
+            };
+            FieldError::new(field, message)
+        })
     })
     .collect();
     if errors.is_empty() {
