@@ -1,5 +1,6 @@
 //! Read replicas against a real streaming replica: `scripts/cluster db-fresh` makes a private
-//! primary and a `pg_basebackup` replica under `target/replica-test` (ports 55442 and 55443).
+//! primary and a `pg_basebackup` replica under `target/replica-test` (ports 55442 and 55443, or
+//! `GONGKAI_TEST_REPLICA_PORT` and the next one, so that two checkouts can test at once).
 //!
 //! Anonymous reads of public data go to the replica while it is at most
 //! `GONGKAI_REPLICA_MAX_LAG_MS` behind, signed-in callers read the primary (their own writes),
@@ -15,8 +16,17 @@ use serde_json::json;
 
 use crate::helpers::TestApp;
 
-const PRIMARY_PORT: u16 = 55442;
-const REPLICA_PORT: u16 = 55443;
+/// The private primary's port; the replica listens on the next one.
+fn primary_port() -> u16 {
+    std::env::var("GONGKAI_TEST_REPLICA_PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(55442)
+}
+
+fn replica_port() -> u16 {
+    primary_port() + 1
+}
 const MAX_LAG: Duration = Duration::from_millis(2500);
 
 fn cluster(command: &str) {
@@ -24,8 +34,8 @@ fn cluster(command: &str) {
     let out = Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/cluster"))
         .arg(command)
         .env("CLUSTER_DIR", dir)
-        .env("CLUSTER_PRIMARY_PORT", PRIMARY_PORT.to_string())
-        .env("CLUSTER_REPLICA_PORT", REPLICA_PORT.to_string())
+        .env("CLUSTER_PRIMARY_PORT", primary_port().to_string())
+        .env("CLUSTER_REPLICA_PORT", replica_port().to_string())
         .output()
         .expect("scripts/cluster runs");
     assert!(
@@ -40,7 +50,7 @@ fn url(port: u16) -> String {
 }
 
 async fn on_replica(sql: &str) {
-    let mut conn = AsyncPgConnection::establish(&url(REPLICA_PORT))
+    let mut conn = AsyncPgConnection::establish(&url(replica_port()))
         .await
         .unwrap();
     diesel::sql_query(sql).execute(&mut conn).await.unwrap();
@@ -106,8 +116,8 @@ async fn anonymous_reads_use_a_replica_that_keeps_up_and_never_fail_when_it_goes
     tokio::task::spawn_blocking(|| cluster("db-fresh"))
         .await
         .unwrap();
-    let app = TestApp::start("gongkai".into(), url(PRIMARY_PORT), |c| {
-        c.database_read_urls = vec![url(REPLICA_PORT).into()];
+    let app = TestApp::start("gongkai".into(), url(primary_port()), |c| {
+        c.database_read_urls = vec![url(replica_port()).into()];
         c.replica_max_lag = MAX_LAG;
     })
     .await;
